@@ -1,0 +1,31 @@
+"""The route table: every HTTP route Pulse serves, in one place to audit.
+
+Each area adds its routes in its own block below. Handlers live in one module per area and stay
+thin: parse, call the owning component, shape the answer.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from pulse.api import core
+from pulse.static import add_static_routes
+
+
+def setup_routes(app: web.Application) -> None:
+    router = app.router
+
+    # -- core ----------------------------------------------------------------------------------
+    router.add_get("/api/health", core.health)
+    router.add_get("/api/version", core.version)
+
+    # -- monitoring: state, charts, storage, backups, snapshots, websocket ---------------------
+
+    # -- security: login, logout, password, API token, security status -------------------------
+
+    # -- configuration: nodes, system settings, export/import, setup scripts, discovery --------
+
+    # -- alerts and notifications --------------------------------------------------------------
+
+    # -- static dashboard files (last: it matches every remaining GET) -------------------------
+    add_static_routes(app)

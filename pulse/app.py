@@ -1,0 +1,54 @@
+"""`create_app(settings)`: the one place that wires every part of Pulse together."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from aiohttp import web
+
+from pulse import keys
+from pulse.api.middlewares import error_middleware
+from pulse.api.routes import setup_routes
+from pulse.buildinfo import detect
+from pulse.config.live import LiveSettings
+from pulse.config.settings import Settings
+from pulse.logs import secret_filter
+from pulse.store.config_store import ConfigStore
+
+log = logging.getLogger(__name__)
+
+MAX_REQUEST_BYTES = 2 * 1024 * 1024  # config imports are the largest bodies
+
+
+def _watch_secrets(settings: Settings, store: ConfigStore) -> None:
+    """Keep the log filter's list of secrets equal to what the store and environment hold."""
+
+    def refresh(_changed: frozenset[str] = frozenset()) -> None:
+        secret_filter.set_secrets(
+            store.secret_values() | {s for s in (settings.api_token, settings.password) if s}
+        )
+
+    refresh()
+    store.subscribe(refresh)
+
+
+def create_app(settings: Settings, *, store: ConfigStore | None = None) -> web.Application:
+    """Build the application. Loads the config store; raises StartupError if it cannot."""
+    if store is None:
+        store = ConfigStore(settings.data_dir)
+        store.load()
+    _watch_secrets(settings, store)
+
+    app = web.Application(
+        middlewares=[error_middleware],
+        client_max_size=MAX_REQUEST_BYTES,
+    )
+    app[keys.SETTINGS] = settings
+    app[keys.STORE] = store
+    app[keys.LIVE_SETTINGS] = LiveSettings(settings, store)
+    app[keys.BUILD_INFO] = detect()
+    app[keys.STARTED_AT] = time.monotonic()
+
+    setup_routes(app)
+    return app
