@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import AsyncIterator
 
 from aiohttp import web
 
@@ -12,8 +13,10 @@ from pulse.api.middlewares import error_middleware
 from pulse.api.routes import setup_routes
 from pulse.buildinfo import detect
 from pulse.config.live import LiveSettings
+from pulse.config.nodes import NodeRegistry
 from pulse.config.settings import Settings
 from pulse.logs import secret_filter
+from pulse.security.audit import AuditLog
 from pulse.store.config_store import ConfigStore
 
 log = logging.getLogger(__name__)
@@ -33,6 +36,12 @@ def _watch_secrets(settings: Settings, store: ConfigStore) -> None:
     store.subscribe(refresh)
 
 
+async def _audit_log(app: web.Application) -> AsyncIterator[None]:
+    app[keys.AUDIT].start()
+    yield
+    app[keys.AUDIT].stop()
+
+
 def create_app(settings: Settings, *, store: ConfigStore | None = None) -> web.Application:
     """Build the application. Loads the config store; raises StartupError if it cannot."""
     if store is None:
@@ -49,6 +58,9 @@ def create_app(settings: Settings, *, store: ConfigStore | None = None) -> web.A
     app[keys.LIVE_SETTINGS] = LiveSettings(settings, store)
     app[keys.BUILD_INFO] = detect()
     app[keys.STARTED_AT] = time.monotonic()
+    app[keys.NODES] = NodeRegistry(store)
+    app[keys.AUDIT] = AuditLog(settings.data_dir)
+    app.cleanup_ctx.append(_audit_log)
 
     setup_routes(app)
     return app

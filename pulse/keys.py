@@ -13,7 +13,9 @@ from aiohttp import web
 if TYPE_CHECKING:
     from pulse.buildinfo import BuildInfo
     from pulse.config.live import LiveSettings
+    from pulse.config.nodes import NodeRegistry
     from pulse.config.settings import Settings
+    from pulse.security.audit import AuditLog
     from pulse.store.config_store import ConfigStore
 
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
@@ -26,3 +28,7 @@ BUILD_INFO: web.AppKey[BuildInfo] = web.AppKey("build_info")
 """Version and runtime facts for /api/version."""
 STARTED_AT: web.AppKey[float] = web.AppKey("started_at", float)
 """time.monotonic() when the app was created, for /api/health uptime."""
+NODES: web.AppKey[NodeRegistry] = web.AppKey("nodes")
+"""The configured Proxmox instances (owner of the store's `nodes` section)."""
+AUDIT: web.AppKey[AuditLog] = web.AppKey("audit")
+"""The security audit log: `app[AUDIT].record("node.add", request, node=name)`."""

@@ -1,0 +1,1 @@
+"""Security: passwords, sessions, API tokens, CSRF, rate limits, lockout, headers, audit log."""
