@@ -1,0 +1,1 @@
+"""The alert engine: threshold rules, active alerts, history and their HTTP API."""
