@@ -56,4 +56,5 @@ class StaticFiles:
 
 def add_static_routes(app: web.Application) -> None:
     files = StaticFiles(web_root())
-    app.router.add_get("/{path:.*}", files.handle)
+    # Everything but the API and the websocket, so unknown API paths stay 404 (not 405).
+    app.router.add_get(r"/{path:(?!api/|api$|ws$|ws/).*}", files.handle)
