@@ -247,7 +247,7 @@ def build_topology(
         for i in range(n_guests):
             t = CATALOG[i % len(CATALOG)]
             suffix = "" if n_guests <= len(CATALOG) else f"-{i // len(CATALOG) + 1:03d}"
-            node = names[(i * 7 + i // len(names)) % len(names)] if len(names) > 1 else names[0]
+            node = names[i % len(names)]
             guests.append(_guest(rng, inst, i, 100 + i, node, t, suffix))
         ns = "" if inst == 0 else name
         if ns:
