@@ -16,6 +16,7 @@ from pulse.config.live import LiveSettings
 from pulse.config.nodes import NodeRegistry
 from pulse.config.settings import Settings
 from pulse.logs import secret_filter
+from pulse.notify.service import create_notifier, notifier_context
 from pulse.security.audit import AuditLog
 from pulse.store.config_store import ConfigStore
 
@@ -61,6 +62,8 @@ def create_app(settings: Settings, *, store: ConfigStore | None = None) -> web.A
     app[keys.NODES] = NodeRegistry(store)
     app[keys.AUDIT] = AuditLog(settings.data_dir)
     app.cleanup_ctx.append(_audit_log)
+    app[keys.NOTIFIER] = create_notifier(store)
+    app.cleanup_ctx.append(notifier_context)
 
     setup_routes(app)
     return app

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from pulse.config.live import LiveSettings
     from pulse.config.nodes import NodeRegistry
     from pulse.config.settings import Settings
+    from pulse.notify.dispatcher import NotificationDispatcher
     from pulse.security.audit import AuditLog
     from pulse.store.config_store import ConfigStore
 
@@ -32,3 +33,5 @@ NODES: web.AppKey[NodeRegistry] = web.AppKey("nodes")
 """The configured Proxmox instances (owner of the store's `nodes` section)."""
 AUDIT: web.AppKey[AuditLog] = web.AppKey("audit")
 """The security audit log: `app[AUDIT].record("node.add", request, node=name)`."""
+NOTIFIER: web.AppKey[NotificationDispatcher] = web.AppKey("notifier")
+"""The notification dispatcher: `app[NOTIFIER].alert_fired(alert)` etc. (non-blocking)."""

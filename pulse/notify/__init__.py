@@ -1,0 +1,1 @@
+"""Notifications: the dispatcher, e-mail, webhooks and the safe template renderer."""
