@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -19,6 +21,8 @@ from pulse.logs import secret_filter
 from pulse.notify.service import create_notifier, notifier_context
 from pulse.security.audit import AuditLog
 from pulse.store.config_store import ConfigStore
+from pulse.updates.checker import UpdateChecker
+from pulse.updates.schedule import run_auto_checks
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +47,14 @@ async def _audit_log(app: web.Application) -> AsyncIterator[None]:
     app[keys.AUDIT].stop()
 
 
+async def _auto_update_checks(app: web.Application) -> AsyncIterator[None]:
+    task = asyncio.create_task(run_auto_checks(app[keys.UPDATES], app[keys.LIVE_SETTINGS]))
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
 def create_app(settings: Settings, *, store: ConfigStore | None = None) -> web.Application:
     """Build the application. Loads the config store; raises StartupError if it cannot."""
     if store is None:
@@ -64,6 +76,11 @@ def create_app(settings: Settings, *, store: ConfigStore | None = None) -> web.A
     app.cleanup_ctx.append(_audit_log)
     app[keys.NOTIFIER] = create_notifier(store)
     app.cleanup_ctx.append(notifier_context)
+    build = app[keys.BUILD_INFO]
+    app[keys.UPDATES] = UpdateChecker(
+        current_version=build.version, index_url=settings.update_server, is_docker=build.is_docker
+    )
+    app.cleanup_ctx.append(_auto_update_checks)
 
     setup_routes(app)
     return app

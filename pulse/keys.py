@@ -17,7 +17,13 @@ if TYPE_CHECKING:
     from pulse.config.settings import Settings
     from pulse.notify.dispatcher import NotificationDispatcher
     from pulse.security.audit import AuditLog
+    from pulse.security.credentials import Credentials
+    from pulse.security.identity import Identity
+    from pulse.security.lockout import Lockout
+    from pulse.security.ratelimit import RateLimiter
+    from pulse.security.sessions import SessionManager
     from pulse.store.config_store import ConfigStore
+    from pulse.updates.checker import UpdateChecker
 
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
 """Deployment settings, frozen at start-up."""
@@ -35,3 +41,21 @@ AUDIT: web.AppKey[AuditLog] = web.AppKey("audit")
 """The security audit log: `app[AUDIT].record("node.add", request, node=name)`."""
 NOTIFIER: web.AppKey[NotificationDispatcher] = web.AppKey("notifier")
 """The notification dispatcher: `app[NOTIFIER].alert_fired(alert)` etc. (non-blocking)."""
+UPDATES: web.AppKey[UpdateChecker] = web.AppKey("updates")
+"""Update check and status (/api/updates/*)."""
+
+# -- security (request keys are set by the security middlewares on every request) --------------
+CREDENTIALS: web.AppKey[Credentials] = web.AppKey("credentials")
+"""Password hash, API token and user name in force (owner of the store's `security` section)."""
+SESSIONS: web.AppKey[SessionManager] = web.AppKey("sessions")
+"""Login sessions: encrypted pulse_session cookie plus the server-side registry of live ids."""
+LOCKOUT: web.AppKey[Lockout] = web.AppKey("lockout")
+"""Failed-login counters and locks per client IP and user name (survive a restart)."""
+RATE_LIMITS: web.AppKey[RateLimiter] = web.AppKey("rate_limits")
+"""The request rate limiter with Pulse's one table of limits."""
+CLIENT_IP: web.RequestKey[str] = web.RequestKey("client_ip", str)
+"""The client's IP address (X-Forwarded-For believed only from trusted proxies)."""
+CLIENT_HTTPS: web.RequestKey[bool] = web.RequestKey("client_https", bool)
+"""True when the client reached Pulse over HTTPS (directly or via a trusted proxy)."""
+IDENTITY: web.RequestKey[Identity] = web.RequestKey("identity")
+"""How the request authenticated (`pulse.security.identity.Identity`)."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from pulse.api import core
+from pulse.api import core, updates
 from pulse.static import add_static_routes
 
 
@@ -26,6 +26,11 @@ def setup_routes(app: web.Application) -> None:
     # -- configuration: nodes, system settings, export/import, setup scripts, discovery --------
 
     # -- alerts and notifications --------------------------------------------------------------
+
+    # -- updates -------------------------------------------------------------------------------
+    router.add_get("/api/updates/check", updates.check)
+    router.add_get("/api/updates/status", updates.status)
+    router.add_post("/api/updates/apply", updates.apply)
 
     # -- static dashboard files (last: it matches every remaining GET) -------------------------
     add_static_routes(app)
