@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from pulse.api import core, updates
+from pulse.api import core, guest_metadata, updates
 from pulse.static import add_static_routes
 
 
@@ -26,6 +26,14 @@ def setup_routes(app: web.Application) -> None:
     # -- configuration: nodes, system settings, export/import, setup scripts, discovery --------
 
     # -- alerts and notifications --------------------------------------------------------------
+
+    # -- guest metadata (custom URL, description, tags per guest) ------------------------------
+    router.add_get("/api/guests/metadata", guest_metadata.list_all)
+    router.add_get("/api/guests/metadata/", guest_metadata.list_all)
+    router.add_get("/api/guests/metadata/{guest_id}", guest_metadata.get_one)
+    router.add_put("/api/guests/metadata/{guest_id}", guest_metadata.put_one)
+    router.add_post("/api/guests/metadata/{guest_id}", guest_metadata.put_one)
+    router.add_delete("/api/guests/metadata/{guest_id}", guest_metadata.delete_one)
 
     # -- updates -------------------------------------------------------------------------------
     router.add_get("/api/updates/check", updates.check)
