@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from pulse.api import core, guest_metadata, updates
+from pulse.api import core, guest_metadata, openapi, updates
 from pulse.static import add_static_routes
 
 
@@ -18,6 +18,7 @@ def setup_routes(app: web.Application) -> None:
     # -- core ----------------------------------------------------------------------------------
     router.add_get("/api/health", core.health)
     router.add_get("/api/version", core.version)
+    router.add_get("/api/openapi.json", openapi.openapi)
 
     # -- monitoring: state, charts, storage, backups, snapshots, websocket ---------------------
 
