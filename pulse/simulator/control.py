@@ -96,7 +96,7 @@ class ControlServer:
 
     async def start(self, port: int) -> str:
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", port, shutdown_timeout=0.5)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         server = site._server  # the bound port when 0 was requested
         assert server is not None

@@ -114,7 +114,7 @@ class Endpoint:
         server = web.Server(self.handle, handler_cancellation=True, access_log=None)
         runner = web.ServerRunner(server, shutdown_timeout=0.5)
         await runner.setup()
-        await web.SockSite(runner, sock, ssl_context=self._ssl, shutdown_timeout=0.5).start()
+        await web.SockSite(runner, sock, ssl_context=self._ssl).start()
         self._runner = runner
 
     async def stop(self) -> None:

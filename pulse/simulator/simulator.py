@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from types import TracebackType
 from typing import Any
 
@@ -85,9 +86,8 @@ class Simulator:
                     certs=certs, now=self.now, on_login=on_login)
                 self._instance_of[node.name] = inst.name
             eps = [self.endpoints[n] for n in inst.nodes]
-            port, socks = bind_group([e.host for e in eps], topo.pve_port)
-            for ep, sock in zip(eps, socks, strict=True):
-                await ep.start(sock)
+            _, socks = bind_group([e.host for e in eps], topo.pve_port)
+            await self._start_all(eps, socks)
         for pbs in self.model.pbs.values():
             ps = pbs.spec
             creds = Credentials("root@pam", ps.password, "pulse-monitor@pbs!pulse", ps.token_secret,
@@ -100,12 +100,22 @@ class Simulator:
             self.endpoints[pbs.name] = ep
             self._instance_of[pbs.name] = pbs.name
             _, socks = bind_group([ps.ip], topo.pbs_port)
-            await ep.start(socks[0])
+            await self._start_all([ep], socks)
         self._control = ControlServer(self)
         self.control_url = await self._control.start(topo.control_port)
         for target, f in topo.faults.items():
             spec = f if isinstance(f, FaultSpec) else FaultSpec(f)
             await self.set_fault(target, spec.fault, latency=spec.latency)
+
+    @staticmethod
+    async def _start_all(eps: list[Endpoint], socks: list[socket.socket]) -> None:
+        try:
+            for ep, sock in zip(eps, socks, strict=True):
+                await ep.start(sock)
+        except BaseException:
+            for sock in socks:  # sockets not yet owned by a listener
+                sock.close()
+            raise
 
     async def _stop(self) -> None:
         if self._control is not None:
