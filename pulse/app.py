@@ -20,6 +20,8 @@ from pulse.config.settings import Settings
 from pulse.logs import secret_filter
 from pulse.notify.service import create_notifier, notifier_context
 from pulse.security.audit import AuditLog
+from pulse.security.wiring import MIDDLEWARES as SECURITY_MIDDLEWARES
+from pulse.security.wiring import setup_security
 from pulse.store.config_store import ConfigStore
 from pulse.updates.checker import UpdateChecker
 from pulse.updates.schedule import run_auto_checks
@@ -63,7 +65,7 @@ def create_app(settings: Settings, *, store: ConfigStore | None = None) -> web.A
     _watch_secrets(settings, store)
 
     app = web.Application(
-        middlewares=[error_middleware],
+        middlewares=[error_middleware, *SECURITY_MIDDLEWARES],
         client_max_size=MAX_REQUEST_BYTES,
     )
     app[keys.SETTINGS] = settings
@@ -74,6 +76,7 @@ def create_app(settings: Settings, *, store: ConfigStore | None = None) -> web.A
     app[keys.NODES] = NodeRegistry(store)
     app[keys.AUDIT] = AuditLog(settings.data_dir)
     app.cleanup_ctx.append(_audit_log)
+    setup_security(app, settings, store)
     app[keys.NOTIFIER] = create_notifier(store)
     app.cleanup_ctx.append(notifier_context)
     build = app[keys.BUILD_INFO]

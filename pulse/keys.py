@@ -16,7 +16,10 @@ if TYPE_CHECKING:
     from pulse.config.nodes import NodeRegistry
     from pulse.config.settings import Settings
     from pulse.notify.dispatcher import NotificationDispatcher
+    from pulse.registration.discovery import DiscoveryService
+    from pulse.registration.tokens import RegistrationTokens
     from pulse.security.audit import AuditLog
+    from pulse.security.clientip import ClientResolver
     from pulse.security.credentials import Credentials
     from pulse.security.identity import Identity
     from pulse.security.lockout import Lockout
@@ -43,6 +46,10 @@ NOTIFIER: web.AppKey[NotificationDispatcher] = web.AppKey("notifier")
 """The notification dispatcher: `app[NOTIFIER].alert_fired(alert)` etc. (non-blocking)."""
 UPDATES: web.AppKey[UpdateChecker] = web.AppKey("updates")
 """Update check and status (/api/updates/*)."""
+REGISTRATION_TOKENS: web.AppKey[RegistrationTokens] = web.AppKey("registration_tokens")
+"""One-time tokens that setup scripts present to /api/auto-register."""
+DISCOVERY: web.AppKey[DiscoveryService] = web.AppKey("discovery")
+"""Network discovery of PVE/PBS servers in a user-given subnet (/api/discover)."""
 
 # -- security (request keys are set by the security middlewares on every request) --------------
 CREDENTIALS: web.AppKey[Credentials] = web.AppKey("credentials")
@@ -53,6 +60,8 @@ LOCKOUT: web.AppKey[Lockout] = web.AppKey("lockout")
 """Failed-login counters and locks per client IP and user name (survive a restart)."""
 RATE_LIMITS: web.AppKey[RateLimiter] = web.AppKey("rate_limits")
 """The request rate limiter with Pulse's one table of limits."""
+CLIENT_RESOLVER: web.AppKey[ClientResolver] = web.AppKey("client_resolver")
+"""Resolves the client IP from the peer and (trusted proxies only) X-Forwarded-For."""
 CLIENT_IP: web.RequestKey[str] = web.RequestKey("client_ip", str)
 """The client's IP address (X-Forwarded-For believed only from trusted proxies)."""
 CLIENT_HTTPS: web.RequestKey[bool] = web.RequestKey("client_https", bool)

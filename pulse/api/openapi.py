@@ -23,6 +23,7 @@ PUBLIC = frozenset(
         "GET /api/security/status",
         "POST /api/login",
         "POST /api/auto-register",
+        "POST /api/logout",
     }
 )
 
@@ -39,6 +40,16 @@ ROUTE_DOCS: dict[str, tuple[str, str]] = {
     "GET /api/updates/check": ("updates", "Check the package index for a newer Pulse"),
     "GET /api/updates/status": ("updates", "Status of the last update check"),
     "POST /api/updates/apply": ("updates", "Explains how to upgrade this installation (409)"),
+    "POST /api/login": ("security", "Log in ({username?, password} or Basic); sets cookies"),
+    "POST /api/logout": ("security", "End the session server-side and clear its cookies"),
+    "GET /api/security/status": ("security", "What protects this instance (public)"),
+    "POST /api/security/change-password": ("security", "Change the dashboard password"),
+    "POST /api/security/quick-setup": ("security", "First-run: set password (+ token)"),
+    "GET /api/system/api-token": ("security", "API token status; ?reveal=true shows it"),
+    "POST /api/system/api-token/generate": ("security", "Generate a new API token"),
+    "DELETE /api/system/api-token/delete": ("security", "Remove the API token"),
+    "DELETE /api/system/api-token": ("security", "Remove the API token (alias)"),
+    "POST /api/system/api-token/delete": ("security", "Remove the API token (alias)"),
 }
 
 _PARAM = re.compile(r"\{([^}:]+)(?::[^}]*)?\}")

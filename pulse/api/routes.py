@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from pulse.api import core, guest_metadata, openapi, updates
+from pulse.api import core, guest_metadata, openapi, security, updates
 from pulse.static import add_static_routes
 
 
@@ -23,6 +23,16 @@ def setup_routes(app: web.Application) -> None:
     # -- monitoring: state, charts, storage, backups, snapshots, websocket ---------------------
 
     # -- security: login, logout, password, API token, security status -------------------------
+    router.add_post("/api/login", security.login)
+    router.add_post("/api/logout", security.logout)
+    router.add_get("/api/security/status", security.security_status)
+    router.add_post("/api/security/change-password", security.change_password)
+    router.add_post("/api/security/quick-setup", security.quick_setup)
+    router.add_get("/api/system/api-token", security.api_token_status)
+    router.add_post("/api/system/api-token/generate", security.generate_api_token)
+    router.add_delete("/api/system/api-token/delete", security.delete_api_token)
+    router.add_delete("/api/system/api-token", security.delete_api_token)  # REST-style alias
+    router.add_post("/api/system/api-token/delete", security.delete_api_token)  # form alias
 
     # -- configuration: nodes, system settings, export/import, setup scripts, discovery --------
 

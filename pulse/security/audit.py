@@ -17,7 +17,7 @@ from typing import Any
 
 from aiohttp import web
 
-from pulse import jsonio
+from pulse import jsonio, keys
 from pulse.logs import secret_filter
 
 AUDIT_FILE_NAME = "audit.log"
@@ -31,10 +31,7 @@ def client_address(request: web.Request | None) -> str:
     """The client address the security layer resolved (trusted proxies applied), else the peer."""
     if request is None:
         return ""
-    resolved = request.get("client_ip")
-    if isinstance(resolved, str):
-        return resolved
-    return request.remote or ""
+    return request.get(keys.CLIENT_IP) or request.remote or ""
 
 
 class AuditLog:
@@ -79,9 +76,9 @@ class AuditLog:
         }
         if request is not None:
             entry["path"] = request.path
-            user = request.get("auth_user")
-            if isinstance(user, str) and user:
-                entry["user"] = user
+            who = request.get(keys.IDENTITY)
+            if who is not None and who.user:
+                entry["user"] = who.user
         entry.update(details)
         line = jsonio.dumps(entry).decode()
         log.info("audit %s", line)
