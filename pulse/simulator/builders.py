@@ -131,7 +131,8 @@ def _snapshots(rng: random.Random) -> tuple[SnapshotSpec, ...]:
 def _guest(rng: random.Random, inst: int, idx: int, vmid: int, node: str, t: _Template,
            suffix: str) -> GuestSpec:
     template = "template" in t.tags
-    running = not template and rng.random() < 0.85
+    # every sixth guest is stopped, so each topology shows stopped VMs; others stop at random
+    running = not template and idx % 6 != 5 and rng.random() < 0.9
     mem = int(t.mem_gib * GIB)
     disk = t.disk_gib * GIB
     used = rng.uniform(0.15, 0.85)
@@ -217,8 +218,9 @@ def _pbs_snapshots(rng: random.Random, guests: list[GuestSpec], ns: str, per_gue
                 ("index.json.blob", 488), ("pct.conf.blob", 312), ("root.pxar.didx", size), ("catalog.pcat1.didx", 7720))
             out.append(PbsSnapshotSpec(
                 ns=ns, backup_type=btype, backup_id=str(g.vmid), age=i * DAY + rng.randint(3600, 7200),
-                size=size + 3204, protected=rng.random() < 0.05, comment=g.name if rng.random() < 0.8 else "",
-                verification=rng.choices(("ok", "failed", ""), (14, 1, 5))[0],
+                size=size + 3204, protected=(g.vmid % 9 == 4 and i == 0) or rng.random() < 0.03,
+                comment=g.name if rng.random() < 0.8 else "",
+                verification="failed" if (g.vmid % 5 == 1 and i == 0) else rng.choices(("ok", ""), (3, 1))[0],
                 files=files,
             ))
     return out

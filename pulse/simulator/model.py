@@ -82,7 +82,7 @@ class LiveGuest:
     def sample(self, t: float) -> GuestSample:
         s = self.spec
         if not self.running:
-            return GuestSample(False, 0.0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            return GuestSample(False, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)  # PVE sends "cpu":0
         cpu = max(0.0, min(1.0, s.cpu_base * (1.0 + 0.7 * self._cpu.at(t))))
         share = max(0.05, min(0.97, s.mem_base + 0.12 * self._mem.at(t)))
         if s.kind is GuestKind.QEMU:
