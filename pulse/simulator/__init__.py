@@ -1,6 +1,11 @@
-"""A faithful Proxmox VE + Proxmox Backup Server API simulator on loopback (demo, tests, benchmarks)."""
+"""A faithful Proxmox VE + Backup Server API simulator on loopback (demo, tests, benchmarks)."""
 
-from pulse.simulator.builders import build_topology, demo_topology, homelab_topology, scaled_topology
+from pulse.simulator.builders import (
+    build_topology,
+    demo_topology,
+    homelab_topology,
+    scaled_topology,
+)
 from pulse.simulator.clock import SimClock
 from pulse.simulator.info import ServerInfo
 from pulse.simulator.simulator import Simulator

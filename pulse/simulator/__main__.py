@@ -33,12 +33,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def build(args: argparse.Namespace) -> Topology:
     if args.topology == "scaled":
-        topo = scaled_topology(args.nodes, args.guests, **({"seed": args.seed} if args.seed is not None else {}))
+        topo = scaled_topology(
+            args.nodes, args.guests, **({"seed": args.seed} if args.seed is not None else {})
+        )
     elif args.topology == "homelab":
         topo = homelab_topology(*(() if args.seed is None else (args.seed,)))
     else:
         topo = demo_topology(*(() if args.seed is None else (args.seed,)))
-    return dataclasses.replace(topo, pve_port=args.pve_port, pbs_port=args.pbs_port, control_port=args.control_port)
+    return dataclasses.replace(
+        topo, pve_port=args.pve_port, pbs_port=args.pbs_port, control_port=args.control_port
+    )
 
 
 async def serve(args: argparse.Namespace) -> None:
@@ -47,13 +51,18 @@ async def serve(args: argparse.Namespace) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    async with Simulator(build(args), clock=SimClock(speed=args.speed), agent_ping_delay=3.0) as sim:
+    async with Simulator(
+        build(args), clock=SimClock(speed=args.speed), agent_ping_delay=3.0
+    ) as sim:
         if args.json:
             sys.stdout.write(orjson.dumps(sim.info()).decode() + "\n")
             sys.stdout.flush()
         else:
             for s in sim.servers:
-                print(f"{s.kind} {s.name}: {s.url} token {s.token_id} fingerprint {s.fingerprint}", flush=True)
+                print(
+                    f"{s.kind} {s.name}: {s.url} token {s.token_id} fingerprint {s.fingerprint}",
+                    flush=True,
+                )
             print(f"control: {sim.control_url}", flush=True)
         await stop.wait()
 

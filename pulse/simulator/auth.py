@@ -12,13 +12,24 @@ from dataclasses import dataclass
 
 # Privileges of the monitoring token: PVEAuditor + guest agent audit (VM.Monitor on PVE 8,
 # VM.GuestAgent.Audit on 9) + what storage content needs to list backups (AllocateSpace, VM.Backup).
-PVE_FULL = frozenset({
-    "Sys.Audit", "VM.Audit", "Datastore.Audit", "Datastore.AllocateSpace", "VM.Backup",
-    "VM.Monitor", "VM.GuestAgent.Audit", "Pool.Audit", "SDN.Audit", "Mapping.Audit",
-})
+PVE_FULL = frozenset(
+    {
+        "Sys.Audit",
+        "VM.Audit",
+        "Datastore.Audit",
+        "Datastore.AllocateSpace",
+        "VM.Backup",
+        "VM.Monitor",
+        "VM.GuestAgent.Audit",
+        "Pool.Audit",
+        "SDN.Audit",
+        "Mapping.Audit",
+    }
+)
 # A PVEAuditor-like role without guest agent access nor backup visibility.
-PVE_RESTRICTED = frozenset({"Sys.Audit", "VM.Audit", "Datastore.Audit", "Pool.Audit", "SDN.Audit",
-                            "Mapping.Audit"})
+PVE_RESTRICTED = frozenset(
+    {"Sys.Audit", "VM.Audit", "Datastore.Audit", "Pool.Audit", "SDN.Audit", "Mapping.Audit"}
+)
 PBS_FULL = frozenset({"Sys.Audit", "Datastore.Audit"})  # the `Audit` role on /
 PBS_RESTRICTED = frozenset({"Sys.Audit"})  # no Datastore.Audit: datastore calls 403 / filtered
 
@@ -57,18 +68,23 @@ class Credentials:
 class Authenticator:
     """Stateless like Proxmox: tickets are signed with a key; rotating the key expires them all."""
 
-    def __init__(self, product: Product, creds: Credentials, now: Callable[[], float],
-                 lifetime: float) -> None:
+    def __init__(
+        self, product: Product, creds: Credentials, now: Callable[[], float], lifetime: float
+    ) -> None:
         self.product = product
         self.creds = creds
         self._now = now
         self.lifetime = lifetime
         self._key = secrets.token_bytes(32)
-        full, restricted = (PVE_FULL, PVE_RESTRICTED) if product is Product.PVE else (PBS_FULL, PBS_RESTRICTED)
+        full, restricted = (
+            (PVE_FULL, PVE_RESTRICTED) if product is Product.PVE else (PBS_FULL, PBS_RESTRICTED)
+        )
         self._tokens = {
             creds.token_id: (creds.token_secret, Principal(creds.token_id, full, is_token=True)),
-            creds.restricted_token_id: (creds.restricted_token_secret,
-                                        Principal(creds.restricted_token_id, restricted, is_token=True)),
+            creds.restricted_token_id: (
+                creds.restricted_token_secret,
+                Principal(creds.restricted_token_id, restricted, is_token=True),
+            ),
         }
 
     @property
@@ -80,7 +96,9 @@ class Authenticator:
         self._key = secrets.token_bytes(32)
 
     def _sign(self, text: str) -> str:
-        return base64.b64encode(hmac.new(self._key, text.encode(), hashlib.sha256).digest()).decode()
+        return base64.b64encode(
+            hmac.new(self._key, text.encode(), hashlib.sha256).digest()
+        ).decode()
 
     def _ticket_user(self, ticket: str) -> str | None:
         parts = ticket.split(":")
@@ -108,8 +126,11 @@ class Authenticator:
             or self._ticket_user(password) == username
         )
         if not ok:
-            raise AuthError("authentication failure" if self.product is Product.PVE
-                            else "permission check failed.")
+            raise AuthError(
+                "authentication failure"
+                if self.product is Product.PVE
+                else "permission check failed."
+            )
         stamp = f"{int(self._now()):08X}"
         plain = f"{self.product.value}:{username}:{stamp}"
         return {
@@ -118,19 +139,26 @@ class Authenticator:
             "CSRFPreventionToken": self._csrf(username, stamp),
         }
 
-    def authenticate(self, headers: Mapping[str, str], cookies: Mapping[str, str],
-                     method: str) -> Principal:
+    def authenticate(
+        self, headers: Mapping[str, str], cookies: Mapping[str, str], method: str
+    ) -> Principal:
         auth = headers.get("Authorization", "")
         if auth:
             return self._token(auth)
         ticket = cookies.get(self.cookie_name, "")
         if not ticket:
-            raise AuthError("No ticket" if self.product is Product.PVE
-                            else "authentication failed - no authentication credentials provided.")
+            raise AuthError(
+                "No ticket"
+                if self.product is Product.PVE
+                else "authentication failed - no authentication credentials provided."
+            )
         user = self._ticket_user(ticket)
         if user is None:
-            raise AuthError("invalid PVE ticket" if self.product is Product.PVE
-                            else "authentication failed - invalid ticket")
+            raise AuthError(
+                "invalid PVE ticket"
+                if self.product is Product.PVE
+                else "authentication failed - invalid ticket"
+            )
         if method != "GET":
             csrf = headers.get("CSRFPreventionToken", "")
             stamp = csrf.split(":", 1)[0]
@@ -140,11 +168,14 @@ class Authenticator:
 
     def _token(self, header: str) -> Principal:
         scheme = f"{self.product.value}APIToken"
-        bad = AuthError("invalid token value!" if self.product is Product.PVE
-                        else "authentication failed - invalid API token")
+        bad = AuthError(
+            "invalid token value!"
+            if self.product is Product.PVE
+            else "authentication failed - invalid API token"
+        )
         if not header.startswith(scheme):
             raise bad
-        value = header[len(scheme):].lstrip(" =")
+        value = header[len(scheme) :].lstrip(" =")
         sep = "=" if self.product is Product.PVE else ":"
         token_id, found, secret = value.rpartition(sep)
         if not found or token_id not in self._tokens:

@@ -34,14 +34,20 @@ async def _set_fault(request: web.Request) -> web.Response:
         fault = Fault(body["fault"]) if body.get("fault") else None
         latency = float(body.get("latency", 0.0))
     except (ValueError, KeyError, TypeError, AttributeError):
-        return web.json_response({"error": f"body must be {{\"fault\": one of {[f.value for f in Fault]}, "
-                                           "\"latency\": seconds}"}, status=400)
+        return web.json_response(
+            {
+                "error": f'body must be {{"fault": one of {[f.value for f in Fault]}, '
+                '"latency": seconds}'
+            },
+            status=400,
+        )
     try:
         await sim.set_fault(target, fault, latency=latency)
     except KeyError as err:
         return web.json_response({"error": str(err)}, status=404)
-    return web.json_response({"target": target, "faults": sim.faults(),
-                              "fingerprint": sim.fingerprint(target)})
+    return web.json_response(
+        {"target": target, "faults": sim.faults(), "fingerprint": sim.fingerprint(target)}
+    )
 
 
 async def _clear_fault(request: web.Request) -> web.Response:
@@ -59,7 +65,9 @@ async def _advance(request: web.Request) -> web.Response:
         seconds = float((await request.json())["seconds"])
         sim.clock.advance(seconds)
     except (ValueError, KeyError, TypeError) as err:
-        return web.json_response({"error": f"body must be {{\"seconds\": n >= 0}}: {err}"}, status=400)
+        return web.json_response(
+            {"error": f'body must be {{"seconds": n >= 0}}: {err}'}, status=400
+        )
     return web.json_response({"now": sim.now()})
 
 
@@ -71,13 +79,37 @@ async def _truth(request: web.Request) -> web.Response:
     for g in sim.model.all_guests():
         s = g.sample(t)
         r = g.spec.rates
-        guests.append({"instance": g.instance.name, "node": g.node, "vmid": g.vmid, "type": g.kind.value,
-                       "name": g.spec.name, "running": s.running, "cpu": s.cpu, "mem": s.mem,
-                       "maxmem": g.spec.maxmem, "uptime": s.uptime,
-                       "rates": {"netin": r.netin, "netout": r.netout, "diskread": r.diskread,
-                                 "diskwrite": r.diskwrite}})
-    nodes = [{"instance": n.instance.name, "node": n.name, "online": n.online, "cpu": n.cpu(t), "mem": n.mem(t)}
-             for inst in sim.model.pve.values() for n in inst.nodes.values()]
+        guests.append(
+            {
+                "instance": g.instance.name,
+                "node": g.node,
+                "vmid": g.vmid,
+                "type": g.kind.value,
+                "name": g.spec.name,
+                "running": s.running,
+                "cpu": s.cpu,
+                "mem": s.mem,
+                "maxmem": g.spec.maxmem,
+                "uptime": s.uptime,
+                "rates": {
+                    "netin": r.netin,
+                    "netout": r.netout,
+                    "diskread": r.diskread,
+                    "diskwrite": r.diskwrite,
+                },
+            }
+        )
+    nodes = [
+        {
+            "instance": n.instance.name,
+            "node": n.name,
+            "online": n.online,
+            "cpu": n.cpu(t),
+            "mem": n.mem(t),
+        }
+        for inst in sim.model.pve.values()
+        for n in inst.nodes.values()
+    ]
     return web.json_response({"now": t, "nodes": nodes, "guests": guests})
 
 

@@ -81,17 +81,43 @@ class EventLoop:
             self._pbs_snapshot(g, st.pbs_server, st.datastore, st.namespace, start, duration, size)
         else:
             node = g.node if not st.shared else next(iter(inst.nodes))
-            inst.backups.append(LiveBackup(st.storage, node, g.vmid, g.kind, start, size, g.spec.name,
-                                           False, float(start + duration)))
+            inst.backups.append(
+                LiveBackup(
+                    st.storage,
+                    node,
+                    g.vmid,
+                    g.kind,
+                    start,
+                    size,
+                    g.spec.name,
+                    False,
+                    float(start + duration),
+                )
+            )
 
-    def _pbs_snapshot(self, g: LiveGuest, server: str, store: str, ns: str, start: int,
-                      duration: int, size: int) -> None:
+    def _pbs_snapshot(
+        self, g: LiveGuest, server: str, store: str, ns: str, start: int, duration: int, size: int
+    ) -> None:
         pbs = self.model.pbs.get(server)
         if pbs is None or store not in pbs.datastores:
             return
         btype = "vm" if g.kind is GuestKind.QEMU else "ct"
-        files = (("index.json.blob", 512), ("drive-scsi0.img.fidx", size)) if btype == "vm" else (
-            ("index.json.blob", 488), ("root.pxar.didx", size))
-        pbs.datastores[store].snapshots.append(PbsSnapshot(
-            ns, btype, str(g.vmid), start, size + 1000, False, g.spec.name, "", files,
-            float(start + duration)))
+        files = (
+            (("index.json.blob", 512), ("drive-scsi0.img.fidx", size))
+            if btype == "vm"
+            else (("index.json.blob", 488), ("root.pxar.didx", size))
+        )
+        pbs.datastores[store].snapshots.append(
+            PbsSnapshot(
+                ns,
+                btype,
+                str(g.vmid),
+                start,
+                size + 1000,
+                False,
+                g.spec.name,
+                "",
+                files,
+                float(start + duration),
+            )
+        )

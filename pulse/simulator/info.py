@@ -31,10 +31,21 @@ class ServerInfo:
 
     def to_json(self) -> dict[str, object]:
         return {
-            "kind": self.kind, "name": self.name, "url": self.url, "host": self.host, "port": self.port,
-            "tokenId": self.token_id, "tokenSecret": self.token_secret, "username": self.username,
-            "password": self.password, "restrictedTokenId": self.restricted_token_id,
-            "restrictedTokenSecret": self.restricted_token_secret, "fingerprint": self.fingerprint,
-            "cluster": self.cluster, "nodes": list(self.nodes), "nodeUrls": list(self.node_urls),
-            "nodeFingerprints": list(self.node_fingerprints), "version": self.version,
+            "kind": self.kind,
+            "name": self.name,
+            "url": self.url,
+            "host": self.host,
+            "port": self.port,
+            "tokenId": self.token_id,
+            "tokenSecret": self.token_secret,
+            "username": self.username,
+            "password": self.password,
+            "restrictedTokenId": self.restricted_token_id,
+            "restrictedTokenSecret": self.restricted_token_secret,
+            "fingerprint": self.fingerprint,
+            "cluster": self.cluster,
+            "nodes": list(self.nodes),
+            "nodeUrls": list(self.node_urls),
+            "nodeFingerprints": list(self.node_fingerprints),
+            "version": self.version,
         }

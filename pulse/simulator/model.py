@@ -41,7 +41,16 @@ class GuestSample:
 
 
 class LiveGuest:
-    __slots__ = ("_cpu", "_disk", "_mem", "backup_until", "instance", "running", "spec", "started_at")
+    __slots__ = (
+        "_cpu",
+        "_disk",
+        "_mem",
+        "backup_until",
+        "instance",
+        "running",
+        "spec",
+        "started_at",
+    )
 
     def __init__(self, spec: GuestSpec, instance: LivePve, t0: float, rng: random.Random) -> None:
         self.spec = spec
@@ -97,9 +106,19 @@ class LiveGuest:
             disk = int(s.maxdisk * max(0.01, min(0.99, s.disk_base + 0.01 * self._disk.at(t))))
         netin, netout, dread, dwrite = self.counters(t)
         return GuestSample(
-            True, round(cpu, 6), mem, memhost, total, total - mem,
+            True,
+            round(cpu, 6),
+            mem,
+            memhost,
+            total,
+            total - mem,
             int(s.maxswap * 0.05 * (1 + self._mem.at(t))) if s.kind is GuestKind.LXC else 0,
-            disk, netin, netout, dread, dwrite, self.uptime(t),
+            disk,
+            netin,
+            netout,
+            dread,
+            dwrite,
+            self.uptime(t),
         )
 
 
@@ -123,7 +142,9 @@ class LiveNode:
 
     def mem(self, t: float) -> int:
         """Used memory as PVE 8.4+/9 computes it: total - MemAvailable."""
-        return int(self.spec.maxmem * max(0.05, min(0.98, self.spec.mem_base + 0.08 * self._mem.at(t))))
+        return int(
+            self.spec.maxmem * max(0.05, min(0.98, self.spec.mem_base + 0.08 * self._mem.at(t)))
+        )
 
     def rootfs_used(self, t: float) -> int:
         return int(self.spec.rootfs_total * self.spec.rootfs_base + (t - self.boot_time) * 2)
@@ -133,8 +154,11 @@ class LiveNode:
 
     def loadavg(self, t: float) -> tuple[str, str, str]:
         base = self.cpu(t) * self.spec.maxcpu
-        return (f"{base * 1.1:.2f}", f"{self.cpu(t - 300) * self.spec.maxcpu:.2f}",
-                f"{self.cpu(t - 900) * self.spec.maxcpu:.2f}")
+        return (
+            f"{base * 1.1:.2f}",
+            f"{self.cpu(t - 300) * self.spec.maxcpu:.2f}",
+            f"{self.cpu(t - 900) * self.spec.maxcpu:.2f}",
+        )
 
 
 @dataclass(slots=True)
@@ -151,8 +175,10 @@ class Task:
 
     @property
     def upid(self) -> str:
-        return (f"UPID:{self.node}:{self.pid:08X}:{self.pstart:08X}:{self.starttime:08X}:"
-                f"{self.type}:{self.id}:{self.user}:")
+        return (
+            f"UPID:{self.node}:{self.pid:08X}:{self.pstart:08X}:{self.starttime:08X}:"
+            f"{self.type}:{self.id}:{self.user}:"
+        )
 
 
 @dataclass(slots=True)
@@ -179,6 +205,15 @@ class LiveBackup:
         return f"{self.storage}:backup/vzdump-{self.kind.value}-{self.vmid}-{stamp}.{self.format}"
 
 
+def verify_upid(host: str, store: str, when: int) -> str:
+    """UPID of the PBS verification job that checked a snapshot taken at ``when``."""
+    start = when + 7200
+    return (
+        f"UPID:{host}:00000A1F:0001B2C3:00000004:{start:08X}:verificationjob:"
+        f"{store}\\x3av\\x2d1:root@pam:"
+    )
+
+
 @dataclass(slots=True)
 class PbsSnapshot:
     ns: str
@@ -191,7 +226,6 @@ class PbsSnapshot:
     verification: str
     files: tuple[tuple[str, int], ...]
     visible_from: float
-    verify_upid: str = ""
 
     @property
     def time_string(self) -> str:
@@ -207,7 +241,9 @@ class LiveStorage:
         self._w = Wander.from_rng(rng)
 
     def used(self, t: float) -> int:
-        return int(self.spec.total * max(0.0, min(0.99, self.spec.used_base + 0.01 * self._w.at(t))))
+        return int(
+            self.spec.total * max(0.0, min(0.99, self.spec.used_base + 0.01 * self._w.at(t)))
+        )
 
 
 class LiveDatastore:
@@ -217,8 +253,18 @@ class LiveDatastore:
         self.spec = spec
         self._static = len(spec.snapshots)
         self.snapshots: list[PbsSnapshot] = [
-            PbsSnapshot(s.ns, s.backup_type, s.backup_id, int(t0 - s.age), s.size, s.protected,
-                        s.comment, s.verification, s.files, t0 - s.age)
+            PbsSnapshot(
+                s.ns,
+                s.backup_type,
+                s.backup_id,
+                int(t0 - s.age),
+                s.size,
+                s.protected,
+                s.comment,
+                s.verification,
+                s.files,
+                t0 - s.age,
+            )
             for s in spec.snapshots
         ]
 
@@ -248,7 +294,9 @@ class LivePbs:
         return round(max(0.0, min(1.0, self.spec.cpu_base * (1.0 + 0.6 * self._cpu.at(t)))), 6)
 
     def mem(self, t: float) -> int:
-        return int(self.spec.maxmem * max(0.05, min(0.95, self.spec.mem_base + 0.1 * self._mem.at(t))))
+        return int(
+            self.spec.maxmem * max(0.05, min(0.95, self.spec.mem_base + 0.1 * self._mem.at(t)))
+        )
 
 
 class LivePve:
@@ -273,30 +321,49 @@ class LivePve:
                     self.storages[key] = LiveStorage(s, key[0], rng)
         self.storage_specs = {s.storage: s for s in spec.storages}
         self.backups: list[LiveBackup] = [
-            LiveBackup(b.storage, b.node, b.vmid, b.kind, int(t0 - b.age), b.size, b.notes,
-                       b.protected, t0 - b.age)
+            LiveBackup(
+                b.storage,
+                b.node,
+                b.vmid,
+                b.kind,
+                int(t0 - b.age),
+                b.size,
+                b.notes,
+                b.protected,
+                t0 - b.age,
+            )
             for b in spec.backups
         ]
         self.tasks: dict[str, list[Task]] = {n: [] for n in self.nodes}
         self._pid = rng.randint(100000, 900000)
         for b in self.backups:
             node = b.node if b.node in self.nodes else self.guests[b.vmid].node
-            self.add_task(node, "vzdump", str(b.vmid), b.ctime, b.ctime + rng.randint(40, 900), "OK")
-        for n in self.nodes.values():
+            self.add_task(
+                node, "vzdump", str(b.vmid), b.ctime, b.ctime + rng.randint(40, 900), "OK"
+            )
+        for live in self.nodes.values():
             for day in range(5):
                 start = int(t0 - day * 86400 - rng.randint(0, 86000))
-                self.add_task(n.name, "aptupdate", "", start, start + rng.randint(5, 30), "OK")
-            lastboot = int(n.boot_time) + 120
-            for g in self.guests_by_node[n.name][:5]:
+                self.add_task(live.name, "aptupdate", "", start, start + rng.randint(5, 30), "OK")
+            lastboot = int(live.boot_time) + 120
+            for g in self.guests_by_node[live.name][:5]:
                 kind = "qmstart" if g.kind is GuestKind.QEMU else "vzstart"
-                self.add_task(n.name, kind, str(g.vmid), lastboot, lastboot + 3, "OK")
+                self.add_task(live.name, kind, str(g.vmid), lastboot, lastboot + 3, "OK")
 
     @property
     def name(self) -> str:
         return self.spec.name
 
-    def add_task(self, node: str, ttype: str, tid: str, start: int, end: int, status: str,
-                 user: str = "root@pam") -> Task:
+    def add_task(
+        self,
+        node: str,
+        ttype: str,
+        tid: str,
+        start: int,
+        end: int,
+        status: str,
+        user: str = "root@pam",
+    ) -> Task:
         self._pid += 17
         task = Task(node, ttype, tid, user, start, end, status, self._pid, start * 100 % 0xFFFFFFF)
         bisect.insort(self.tasks[node], task, key=lambda x: x.starttime)
@@ -347,7 +414,9 @@ class Model:
         return [g for inst in self.pve.values() for g in inst.guests.values()]
 
 
-def build_model(pves: tuple[PveSpec, ...], pbss: tuple[PbsSpec, ...], seed: int, t0: float) -> Model:
+def build_model(
+    pves: tuple[PveSpec, ...], pbss: tuple[PbsSpec, ...], seed: int, t0: float
+) -> Model:
     rng = random.Random(seed ^ 0x5EED)
     model = Model(t0=t0)
     for p in pves:

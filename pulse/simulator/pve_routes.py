@@ -20,8 +20,13 @@ def _perm(path: str, *privs: str) -> ApiError:
 
 
 class PveApi:
-    def __init__(self, model: Model, inst: LivePve, fingerprints: Callable[[str], str],
-                 agent_delay: Callable[[], float]) -> None:
+    def __init__(
+        self,
+        model: Model,
+        inst: LivePve,
+        fingerprints: Callable[[str], str],
+        agent_delay: Callable[[], float],
+    ) -> None:
         self.model = model
         self.inst = inst
         self._fingerprint = fingerprints
@@ -54,8 +59,11 @@ class PveApi:
     def _node(self, ctx: Ctx, name: str) -> LiveNode:
         node = self.inst.nodes.get(name)
         if node is None:
-            raise ApiError(500, f"hostname lookup '{name}' failed - failed to get address info for: "
-                                f"{name}: Name or service not known")
+            raise ApiError(
+                500,
+                f"hostname lookup '{name}' failed - failed to get address info for: "
+                f"{name}: Name or service not known",
+            )
         if not node.online and name != ctx.local_node:
             # the answering node proxies to the member, which does not answer
             raise ApiError(595, "No route to host")
@@ -66,7 +74,9 @@ class PveApi:
         g = self.inst.guests.get(vmid)
         if g is None or g.node != node.name or g.kind.value != kind:
             conf = "qemu-server" if kind == "qemu" else "lxc"
-            raise ApiError(500, f"Configuration file 'nodes/{node.name}/{conf}/{vmid}.conf' does not exist")
+            raise ApiError(
+                500, f"Configuration file 'nodes/{node.name}/{conf}/{vmid}.conf' does not exist"
+            )
         if not ctx.principal.has("VM.Audit"):
             raise _perm(f"/vms/{vmid}", "VM.Audit")
         return g
@@ -84,12 +94,16 @@ class PveApi:
 
     def nodes(self, ctx: Ctx, p: dict[str, str]) -> Any:
         tq = self.inst.refresh_time(ctx.now)
-        return [pp.node_entry(n, tq, self._fingerprint(n.name), ctx.principal.has("Sys.Audit"))
-                for n in self.inst.nodes.values()]
+        return [
+            pp.node_entry(n, tq, self._fingerprint(n.name), ctx.principal.has("Sys.Audit"))
+            for n in self.inst.nodes.values()
+        ]
 
     def node_index(self, ctx: Ctx, p: dict[str, str]) -> Any:
         self._node(ctx, p["node"])
-        return [{"name": n} for n in ("qemu", "lxc", "storage", "tasks", "status", "version", "network")]
+        return [
+            {"name": n} for n in ("qemu", "lxc", "storage", "tasks", "status", "version", "network")
+        ]
 
     def node_status(self, ctx: Ctx, p: dict[str, str]) -> Any:
         node = self._node(ctx, p["node"])
@@ -104,8 +118,11 @@ class PveApi:
             return []
         full = ctx.query.get("full") in ("1", "true")
         ver = node.spec.pve_version
-        return [pp.guest_list_entry(g, ctx.now, ver, full)
-                for g in self.inst.guests_by_node[node.name] if g.kind.value == kind]
+        return [
+            pp.guest_list_entry(g, ctx.now, ver, full)
+            for g in self.inst.guests_by_node[node.name]
+            if g.kind.value == kind
+        ]
 
     def guest_status(self, ctx: Ctx, p: dict[str, str]) -> Any:
         node = self._node(ctx, p["node"])
@@ -124,15 +141,27 @@ class PveApi:
         g = self._guest(self._node(ctx, p["node"]), "lxc", p["vmid"], ctx)
         if not g.running:
             raise ApiError(500, f"CT {g.vmid} not running")
-        return [{"name": "lo", "hwaddr": "00:00:00:00:00:00", "inet": "127.0.0.1/8", "inet6": "::1/128"},
-                {"name": "eth0", "hwaddr": g.spec.mac.lower(), "inet": f"{g.spec.ip}/24"}]
+        return [
+            {
+                "name": "lo",
+                "hwaddr": "00:00:00:00:00:00",
+                "inet": "127.0.0.1/8",
+                "inet6": "::1/128",
+            },
+            {"name": "eth0", "hwaddr": g.spec.mac.lower(), "inet": f"{g.spec.ip}/24"},
+        ]
 
-    def _agent_guest(self, ctx: Ctx, p: dict[str, str], file_read: bool = False) -> tuple[LiveGuest, LiveNode]:
+    def _agent_guest(
+        self, ctx: Ctx, p: dict[str, str], file_read: bool = False
+    ) -> tuple[LiveGuest, LiveNode]:
         node = self._node(ctx, p["node"])
         g = self._guest(node, "qemu", p["vmid"], ctx)
+        privs: tuple[str, ...]
         if node.spec.pve_version >= 9:
-            privs = ("VM.GuestAgent.FileRead" if file_read else "VM.GuestAgent.Audit",
-                     "VM.GuestAgent.Unrestricted")
+            privs = (
+                "VM.GuestAgent.FileRead" if file_read else "VM.GuestAgent.Audit",
+                "VM.GuestAgent.Unrestricted",
+            )
         else:
             privs = ("VM.Monitor",)
         if not ctx.principal.has(*privs):
@@ -150,7 +179,11 @@ class PveApi:
     async def agent_cmd(self, ctx: Ctx, p: dict[str, str]) -> Any:
         cmd = p["cmd"]
         if cmd not in agent.COMMANDS and cmd != "file-read":
-            raise ApiError(501, f"Method 'GET /api2/json/nodes/{p['node']}/qemu/{p['vmid']}/agent/{cmd}' not implemented")
+            raise ApiError(
+                501,
+                f"Method 'GET /api2/json/nodes/{p['node']}/qemu/{p['vmid']}/agent/{cmd}' "
+                "not implemented",
+            )
         g, _ = self._agent_guest(ctx, p, file_read=cmd == "file-read")
         if g.spec.agent is AgentMode.NOT_RUNNING:
             delay = self._agent_delay()
@@ -159,7 +192,7 @@ class PveApi:
             raise ApiError(500, "QEMU guest agent is not running")
         if cmd == "file-read":
             if ctx.query.get("file") != "/proc/meminfo":
-                raise ApiError(500, f"can't open file - No such file or directory")
+                raise ApiError(500, "can't open file - No such file or directory")
             return {"content": agent.meminfo(g, ctx.now)}
         return {"result": agent.command(g, cmd, ctx.now)}
 
@@ -208,12 +241,18 @@ class PveApi:
         node, st = self._storage(ctx, p)
         pbs = self._pbs_for(st.spec.storage)
         if st.spec.type == "pbs" and (pbs is None or not pbs.online):
-            raise ApiError(500, f"error fetching datastores - 500 Can't connect to {st.spec.server}:8007 "
-                                "(Connection refused)")
+            raise ApiError(
+                500,
+                f"error fetching datastores - 500 Can't connect to {st.spec.server}:8007 "
+                "(Connection refused)",
+            )
         vmid = int_param(ctx.query.get("vmid"), "vmid") if ctx.query.get("vmid") else None
         see = ctx.principal.has("Datastore.Allocate") or (
-            ctx.principal.has("Datastore.AllocateSpace") and ctx.principal.has("VM.Backup"))
-        return ps.storage_content(self.inst, node.name, st.spec, ctx.now, pbs, see, ctx.query.get("content"), vmid)
+            ctx.principal.has("Datastore.AllocateSpace") and ctx.principal.has("VM.Backup")
+        )
+        return ps.storage_content(
+            self.inst, node.name, st.spec, ctx.now, pbs, see, ctx.query.get("content"), vmid
+        )
 
     def tasks(self, ctx: Ctx, p: dict[str, str]) -> Any:
         node = self._node(ctx, p["node"])
@@ -242,9 +281,17 @@ class PveApi:
                 continue
             selected.append(task)
         page = []
-        for task in selected[start:start + limit] if limit else selected[start:]:
-            e: dict[str, Any] = {"upid": task.upid, "node": task.node, "pid": task.pid, "pstart": task.pstart,
-                                 "starttime": task.starttime, "type": task.type, "id": task.id, "user": task.user}
+        for task in selected[start : start + limit] if limit else selected[start:]:
+            e: dict[str, Any] = {
+                "upid": task.upid,
+                "node": task.node,
+                "pid": task.pid,
+                "pstart": task.pstart,
+                "starttime": task.starttime,
+                "type": task.type,
+                "id": task.id,
+                "user": task.user,
+            }
             if task.endtime <= now:
                 e["endtime"] = task.endtime
                 e["status"] = task.status
@@ -259,8 +306,14 @@ class PveApi:
     def resources(self, ctx: Ctx, p: dict[str, str]) -> Any:
         rtype = ctx.query.get("type")
         if rtype and rtype not in ("vm", "storage", "node", "sdn"):
-            raise ApiError(400, "Parameter verification failed.",
-                           {"type": f"value '{rtype}' does not have a value in the enumeration 'vm, storage, node, sdn'"})
+            raise ApiError(
+                400,
+                "Parameter verification failed.",
+                {
+                    "type": f"value '{rtype}' does not have a value in the enumeration "
+                    "'vm, storage, node, sdn'"
+                },
+            )
         tq = self.inst.refresh_time(ctx.now)
         pr = ctx.principal
         ha = any(g.spec.ha_state for g in self.inst.guests.values())
@@ -279,16 +332,28 @@ class PveApi:
                 for st in self.inst.node_storages(node.name):
                     out.append(self._resource_storage(node, st, tq))
             if rtype in (None, "sdn") and pr.has("SDN.Audit"):
-                out.append({"id": f"sdn/{node.name}/localnetwork", "type": "sdn", "sdn": "localnetwork",
-                            "node": node.name, "status": "ok" if node.online else "unknown"})
+                out.append(
+                    {
+                        "id": f"sdn/{node.name}/localnetwork",
+                        "type": "sdn",
+                        "sdn": "localnetwork",
+                        "node": node.name,
+                        "status": "ok" if node.online else "unknown",
+                    }
+                )
         return out
 
     def _resource_storage(self, node: LiveNode, st: Any, tq: float) -> dict[str, Any]:
         spec = st.spec
-        e: dict[str, Any] = {"id": f"storage/{node.name}/{spec.storage}", "type": "storage",
-                             "storage": spec.storage, "node": node.name, "plugintype": spec.type,
-                             "content": ",".join(sorted(spec.content)),
-                             "shared": int(spec.shared or spec.type in ("nfs", "pbs"))}
+        e: dict[str, Any] = {
+            "id": f"storage/{node.name}/{spec.storage}",
+            "type": "storage",
+            "storage": spec.storage,
+            "node": node.name,
+            "plugintype": spec.type,
+            "content": ",".join(sorted(spec.content)),
+            "shared": int(spec.shared or spec.type in ("nfs", "pbs")),
+        }
         if not node.online:
             e["status"] = "unknown"
             return e
@@ -302,10 +367,19 @@ class PveApi:
     def ha_resources(self, ctx: Ctx, p: dict[str, str]) -> Any:
         if not ctx.principal.has("Sys.Audit"):
             raise _perm("/", "Sys.Audit")
-        return [{"sid": f"{'vm' if g.kind is GuestKind.QEMU else 'ct'}:{g.vmid}",
-                 "type": "vm" if g.kind is GuestKind.QEMU else "ct", "state": g.spec.ha_state,
-                 "max_restart": 1, "max_relocate": 1, "failback": 1, "digest": "5e4f3a2b1c0d"}
-                for g in self.inst.guests.values() if g.spec.ha_state]
+        return [
+            {
+                "sid": f"{'vm' if g.kind is GuestKind.QEMU else 'ct'}:{g.vmid}",
+                "type": "vm" if g.kind is GuestKind.QEMU else "ct",
+                "state": g.spec.ha_state,
+                "max_restart": 1,
+                "max_relocate": 1,
+                "failback": 1,
+                "digest": "5e4f3a2b1c0d",
+            }
+            for g in self.inst.guests.values()
+            if g.spec.ha_state
+        ]
 
     def ha_status(self, ctx: Ctx, p: dict[str, str]) -> Any:
         if not ctx.principal.has("Sys.Audit"):
@@ -314,23 +388,49 @@ class PveApi:
         master = next((n for n in self.inst.nodes.values() if n.online), self.inst.entry_node())
         out: list[dict[str, Any]] = [
             {"id": "quorum", "type": "quorum", "node": master.name, "status": "OK", "quorate": 1},
-            {"id": "master", "type": "master", "node": master.name, "status": f"{master.name} (active)",
-             "timestamp": now - 3},
+            {
+                "id": "master",
+                "type": "master",
+                "node": master.name,
+                "status": f"{master.name} (active)",
+                "timestamp": now - 3,
+            },
         ]
         for n in self.inst.nodes.values():
-            out.append({"id": f"lrm:{n.name}", "type": "lrm", "node": n.name, "timestamp": now - 5,
-                        "status": f"{n.name} ({'active' if n.online else 'old timestamp - dead?'})"})
+            out.append(
+                {
+                    "id": f"lrm:{n.name}",
+                    "type": "lrm",
+                    "node": n.name,
+                    "timestamp": now - 5,
+                    "status": f"{n.name} ({'active' if n.online else 'old timestamp - dead?'})",
+                }
+            )
         for g in self.inst.guests.values():
             if g.spec.ha_state:
                 sid = f"{'vm' if g.kind is GuestKind.QEMU else 'ct'}:{g.vmid}"
-                out.append({"id": f"service:{sid}", "type": "service", "sid": sid, "node": g.node,
-                            "state": g.spec.ha_state, "crm_state": g.spec.ha_state,
-                            "request_state": g.spec.ha_state, "max_restart": 1, "max_relocate": 1,
-                            "status": f"{sid} ({g.node}, {g.spec.ha_state})"})
+                out.append(
+                    {
+                        "id": f"service:{sid}",
+                        "type": "service",
+                        "sid": sid,
+                        "node": g.node,
+                        "state": g.spec.ha_state,
+                        "crm_state": g.spec.ha_state,
+                        "request_state": g.spec.ha_state,
+                        "max_restart": 1,
+                        "max_relocate": 1,
+                        "status": f"{sid} ({g.node}, {g.spec.ha_state})",
+                    }
+                )
         return out
 
     def permissions(self, ctx: Ctx, p: dict[str, str]) -> Any:
         pr = ctx.principal
-        privs = sorted(PVE_FULL | {"Sys.Modify", "VM.Allocate", "Datastore.Allocate"}) if pr.superuser else sorted(pr.privileges)
-        granted = {priv: 1 for priv in privs}
+        privs = (
+            sorted(PVE_FULL | {"Sys.Modify", "VM.Allocate", "Datastore.Allocate"})
+            if pr.superuser
+            else sorted(pr.privileges)
+        )
+        granted = dict.fromkeys(privs, 1)
         return {path: dict(granted) for path in ("/", "/vms", "/storage", "/nodes")}

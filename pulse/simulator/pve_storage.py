@@ -4,17 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from pulse.simulator.model import LivePbs, LivePve, LiveStorage
+from pulse.simulator.model import LivePbs, LivePve, LiveStorage, verify_upid
 from pulse.simulator.topology import GuestKind, StorageSpec
 
-ISO = ("debian-12.7.0-amd64-netinst.iso", 661651456), ("ubuntu-24.04.1-live-server-amd64.iso", 2773874688)
-VZTMPL = ("debian-12-standard_12.7-1_amd64.tar.zst", 126574542), ("alpine-3.20-default_20240908_amd64.tar.xz", 3140860)
+ISO = (
+    ("debian-12.7.0-amd64-netinst.iso", 661651456),
+    ("ubuntu-24.04.1-live-server-amd64.iso", 2773874688),
+)
+VZTMPL = (
+    ("debian-12-standard_12.7-1_amd64.tar.zst", 126574542),
+    ("alpine-3.20-default_20240908_amd64.tar.xz", 3140860),
+)
 
 
 def storage_config(spec: StorageSpec, pbs_fingerprint: str) -> dict[str, Any]:
     """One item of GET /storage: storage.cfg as written, so `shared` only when set explicitly."""
-    e: dict[str, Any] = {"storage": spec.storage, "type": spec.type, "content": ",".join(sorted(spec.content)),
-                         "digest": "9a3b8f1c2d4e5f60718293a4b5c6d7e8f9a0b1c2"}
+    e: dict[str, Any] = {
+        "storage": spec.storage,
+        "type": spec.type,
+        "content": ",".join(sorted(spec.content)),
+        "digest": "9a3b8f1c2d4e5f60718293a4b5c6d7e8f9a0b1c2",
+    }
     if spec.type in ("dir", "nfs") and "backup" in spec.content:
         e["prune-backups"] = "keep-all=1"
     if spec.path and spec.type == "dir":
@@ -26,8 +36,12 @@ def storage_config(spec: StorageSpec, pbs_fingerprint: str) -> dict[str, Any]:
     if spec.type == "zfspool":
         e.update(pool=spec.pool, sparse=1)
     if spec.type == "pbs":
-        e.update(server=spec.server, datastore=spec.datastore, username="pulse-monitor@pbs",
-                 fingerprint=pbs_fingerprint.lower())
+        e.update(
+            server=spec.server,
+            datastore=spec.datastore,
+            username="pulse-monitor@pbs",
+            fingerprint=pbs_fingerprint.lower(),
+        )
         if spec.namespace:
             e["namespace"] = spec.namespace
     if spec.nodes:
@@ -48,37 +62,76 @@ def node_storage_entry(st: LiveStorage, t: float, pbs: LivePbs | None) -> dict[s
     """One item of GET /nodes/{node}/storage."""
     spec = st.spec
     shared = spec.shared or spec.type in ("nfs", "pbs", "cifs", "rbd", "cephfs")
-    e: dict[str, Any] = {"storage": spec.storage, "type": spec.type, "content": ",".join(sorted(spec.content)),
-                         "enabled": int(spec.enabled), "shared": int(shared)}
-    if spec.type == "pbs":
-        sizes = pbs_usage(spec, pbs, t)
-    else:
-        sizes = (spec.total, st.used(t))
+    e: dict[str, Any] = {
+        "storage": spec.storage,
+        "type": spec.type,
+        "content": ",".join(sorted(spec.content)),
+        "enabled": int(spec.enabled),
+        "shared": int(shared),
+    }
+    sizes = pbs_usage(spec, pbs, t) if spec.type == "pbs" else (spec.total, st.used(t))
     if sizes is None or not spec.enabled:
         e["active"] = 0
         return e
     total, used = sizes
-    e.update(active=1, total=total, used=used, avail=total - used,
-             used_fraction=round(used / total, 6) if total else 0)
+    e.update(
+        active=1,
+        total=total,
+        used=used,
+        avail=total - used,
+        used_fraction=round(used / total, 6) if total else 0,
+    )
     return e
 
 
-def storage_content(inst: LivePve, node: str, spec: StorageSpec, t: float, pbs: LivePbs | None,
-                    see_backups: bool, content: str | None, vmid: int | None) -> list[dict[str, Any]]:
+def storage_content(
+    inst: LivePve,
+    node: str,
+    spec: StorageSpec,
+    t: float,
+    pbs: LivePbs | None,
+    see_backups: bool,
+    content: str | None,
+    vmid: int | None,
+) -> list[dict[str, Any]]:
     """GET /nodes/{node}/storage/{storage}/content (`see_backups` = the per-volume ACL check)."""
     out: list[dict[str, Any]] = []
     t0 = int(inst.entry_node().boot_time)
     if "iso" in spec.content:
-        out += [{"volid": f"{spec.storage}:iso/{n}", "content": "iso", "ctime": t0 - 86400 * 30,
-                 "format": "iso", "size": sz} for n, sz in ISO]
+        out += [
+            {
+                "volid": f"{spec.storage}:iso/{n}",
+                "content": "iso",
+                "ctime": t0 - 86400 * 30,
+                "format": "iso",
+                "size": sz,
+            }
+            for n, sz in ISO
+        ]
     if "vztmpl" in spec.content:
-        out += [{"volid": f"{spec.storage}:vztmpl/{n}", "content": "vztmpl", "ctime": t0 - 86400 * 20,
-                 "format": "tzst" if n.endswith("zst") else "txz", "size": sz} for n, sz in VZTMPL]
+        out += [
+            {
+                "volid": f"{spec.storage}:vztmpl/{n}",
+                "content": "vztmpl",
+                "ctime": t0 - 86400 * 20,
+                "format": "tzst" if n.endswith("zst") else "txz",
+                "size": sz,
+            }
+            for n, sz in VZTMPL
+        ]
     if "images" in spec.content or "rootdir" in spec.content:
         for g in inst.guests_by_node.get(node, ()):
             kind = "images" if g.kind is GuestKind.QEMU else "rootdir"
-            out.append({"volid": f"{spec.storage}:vm-{g.vmid}-disk-0", "content": kind, "format": "raw",
-                        "size": g.spec.maxdisk, "vmid": g.vmid, "ctime": t0})
+            out.append(
+                {
+                    "volid": f"{spec.storage}:vm-{g.vmid}-disk-0",
+                    "content": kind,
+                    "format": "raw",
+                    "size": g.spec.maxdisk,
+                    "vmid": g.vmid,
+                    "ctime": t0,
+                }
+            )
     if "backup" in spec.content and see_backups:
         out += _backups(inst, node, spec, t, pbs)
     if content:
@@ -88,7 +141,9 @@ def storage_content(inst: LivePve, node: str, spec: StorageSpec, t: float, pbs: 
     return out
 
 
-def _backups(inst: LivePve, node: str, spec: StorageSpec, t: float, pbs: LivePbs | None) -> list[dict[str, Any]]:
+def _backups(
+    inst: LivePve, node: str, spec: StorageSpec, t: float, pbs: LivePbs | None
+) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     if spec.type == "pbs":
         if pbs is None or spec.datastore not in pbs.datastores:
@@ -97,9 +152,13 @@ def _backups(inst: LivePve, node: str, spec: StorageSpec, t: float, pbs: LivePbs
             if snap.backup_type not in ("vm", "ct"):
                 continue
             e: dict[str, Any] = {
-                "volid": f"{spec.storage}:backup/{snap.backup_type}/{snap.backup_id}/{snap.time_string}",
-                "content": "backup", "ctime": snap.backup_time, "format": f"pbs-{snap.backup_type}",
-                "size": snap.size, "vmid": int(snap.backup_id),
+                "volid": f"{spec.storage}:backup/{snap.backup_type}/{snap.backup_id}/"
+                f"{snap.time_string}",
+                "content": "backup",
+                "ctime": snap.backup_time,
+                "format": f"pbs-{snap.backup_type}",
+                "size": snap.size,
+                "vmid": int(snap.backup_id),
                 "subtype": "qemu" if snap.backup_type == "vm" else "lxc",
             }
             if snap.comment:
@@ -107,22 +166,27 @@ def _backups(inst: LivePve, node: str, spec: StorageSpec, t: float, pbs: LivePbs
             if snap.protected:
                 e["protected"] = 1
             if snap.verification:
-                e["verification"] = {"state": snap.verification, "upid": _verify_upid(pbs.name, snap.backup_time)}
+                e["verification"] = {
+                    "state": snap.verification,
+                    "upid": verify_upid(pbs.spec.hostname, spec.datastore, snap.backup_time),
+                }
             out.append(e)
         return out
     for b in inst.backups:
         if b.storage != spec.storage or b.visible_from > t or (not spec.shared and b.node != node):
             continue
-        e = {"volid": b.volid, "content": "backup", "ctime": b.ctime, "format": b.format, "size": b.size,
-             "vmid": b.vmid, "subtype": b.kind.value}
+        e = {
+            "volid": b.volid,
+            "content": "backup",
+            "ctime": b.ctime,
+            "format": b.format,
+            "size": b.size,
+            "vmid": b.vmid,
+            "subtype": b.kind.value,
+        }
         if b.notes:
             e["notes"] = b.notes
         if b.protected:
             e["protected"] = 1
         out.append(e)
     return out
-
-
-def _verify_upid(server: str, when: int) -> str:
-    start = when + 7200
-    return f"UPID:{server}:00000A1F:0001B2C3:00000004:{start:08X}:verificationjob:main\\x3av\\x2d1:root@pam:"

@@ -82,23 +82,35 @@ def render_error(product: Product, err: ApiError) -> web.Response:
     PBS (proxmox-rest-server): the bare message text as body, still labelled JSON."""
     reason = err.message.splitlines()[0][:200] if err.message else None
     if product is Product.PBS:
-        return web.Response(status=err.status, reason=reason, body=err.message.encode(),
-                            headers={"Content-Type": JSON_CT})
+        return web.Response(
+            status=err.status,
+            reason=reason,
+            body=err.message.encode(),
+            headers={"Content-Type": JSON_CT},
+        )
     body: dict[str, Any] = {"data": None, "message": err.message + "\n"}
     if err.errors:
         body["errors"] = err.errors
-    return web.Response(status=err.status, reason=reason, body=orjson.dumps(body),
-                        headers={"Content-Type": JSON_CT})
+    return web.Response(
+        status=err.status, reason=reason, body=orjson.dumps(body), headers={"Content-Type": JSON_CT}
+    )
 
 
 def int_param(value: str | None, name: str, default: int | None = None) -> int:
     """Parse an integer parameter like PVE does, answering 400 with `errors` on bad input."""
     if value is None or value == "":
         if default is None:
-            raise ApiError(400, "Parameter verification failed.", {name: "property is missing and it is not optional"})
+            raise ApiError(
+                400,
+                "Parameter verification failed.",
+                {name: "property is missing and it is not optional"},
+            )
         return default
     try:
         return int(value)
     except ValueError:
-        raise ApiError(400, "Parameter verification failed.",
-                       {name: f"type check ('integer') failed - got '{value}'"}) from None
+        raise ApiError(
+            400,
+            "Parameter verification failed.",
+            {name: f"type check ('integer') failed - got '{value}'"},
+        ) from None

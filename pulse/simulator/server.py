@@ -64,9 +64,18 @@ def bind_group(hosts: list[str], port: int, attempts: int = 50) -> tuple[int, li
 class Endpoint:
     """The API of one PVE node or PBS server on its own loopback address."""
 
-    def __init__(self, *, name: str, product: Product, host: str, router: Router, auth: Authenticator,
-                 certs: CertificateStore, now: Callable[[], float],
-                 on_login: Callable[[dict[str, object]], None] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        name: str,
+        product: Product,
+        host: str,
+        router: Router,
+        auth: Authenticator,
+        certs: CertificateStore,
+        now: Callable[[], float],
+        on_login: Callable[[dict[str, object]], None] | None = None,
+    ) -> None:
         self.name = name
         self.product = product
         self.host = host
@@ -144,7 +153,7 @@ class Endpoint:
             if path in ("/", ""):
                 return web.Response(body=INDEX_HTML, content_type="text/html")
             return web.Response(status=404, reason="Not Found", text="File not found")
-        rel = path[len("/api2/json"):]
+        rel = path[len("/api2/json") :]
         try:
             body = await self._dispatch(request, rel)
         except AuthError as err:
@@ -160,8 +169,11 @@ class Endpoint:
         now = self._now()
         if rel.rstrip("/") == "/access/ticket" and method == "POST":
             return render_data(await self._login(request))
-        not_found = (ApiError(404, f"Path '/api2/json{rel}' not found.") if self.product is Product.PBS
-                     else ApiError(501, f"Method '{method} /api2/json{rel}' not implemented"))
+        not_found = (
+            ApiError(404, f"Path '/api2/json{rel}' not found.")
+            if self.product is Product.PBS
+            else ApiError(501, f"Method '{method} /api2/json{rel}' not implemented")
+        )
         match = self.router.match(method, rel)
         if match is None and self.product is Product.PBS:
             raise not_found  # PBS routes before it authenticates; PVE authenticates first
@@ -185,9 +197,15 @@ class Endpoint:
             form = {k: str(v) for k, v in (await request.post()).items()}
         username, password = form.get("username", ""), form.get("password", "")
         if not username or not password:
-            raise ApiError(400, "Parameter verification failed.",
-                           {k: "property is missing and it is not optional"
-                            for k in ("username", "password") if not form.get(k)})
+            raise ApiError(
+                400,
+                "Parameter verification failed.",
+                {
+                    k: "property is missing and it is not optional"
+                    for k in ("username", "password")
+                    if not form.get(k)
+                },
+            )
         if "@" not in username and form.get("realm"):
             username = f"{username}@{form['realm']}"
         data = self.auth.login(username, password)

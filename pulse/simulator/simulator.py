@@ -19,8 +19,15 @@ from pulse.simulator.server import Endpoint, bind_group
 from pulse.simulator.tls import CertificateStore
 from pulse.simulator.topology import Fault, FaultSpec, Topology
 
-PVE_CAP = {"dc": {"Sys.Audit": 1}, "nodes": {"Sys.Audit": 1}, "vms": {"VM.Audit": 1},
-           "storage": {"Datastore.Audit": 1}, "access": {}, "sdn": {"SDN.Audit": 1}, "mapping": {}}
+PVE_CAP = {
+    "dc": {"Sys.Audit": 1},
+    "nodes": {"Sys.Audit": 1},
+    "vms": {"VM.Audit": 1},
+    "storage": {"Datastore.Audit": 1},
+    "access": {},
+    "sdn": {"SDN.Audit": 1},
+    "mapping": {},
+}
 
 
 class Simulator:
@@ -30,8 +37,9 @@ class Simulator:
     evaluated at ``sim.now()``.
     """
 
-    def __init__(self, topology: Topology, *, clock: SimClock | None = None,
-                 agent_ping_delay: float = 0.0) -> None:
+    def __init__(
+        self, topology: Topology, *, clock: SimClock | None = None, agent_ping_delay: float = 0.0
+    ) -> None:
         self.topology = topology
         self.clock = clock or SimClock()
         # real PVE waits 3 s for guest-ping before "QEMU guest agent is not running"; tests want 0
@@ -56,8 +64,12 @@ class Simulator:
             raise
         return self
 
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        tb: TracebackType | None) -> None:
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         await self._stop()
 
     async def _start(self) -> None:
@@ -68,8 +80,14 @@ class Simulator:
         life = topo.ticket_lifetime
         for inst in self.model.pve.values():
             spec = inst.spec
-            creds = Credentials("root@pam", spec.password, "pulse-monitor@pam!pulse", spec.token_secret,
-                                "pulse-restricted@pve!audit", spec.restricted_token_secret)
+            creds = Credentials(
+                "root@pam",
+                spec.password,
+                "pulse-monitor@pam!pulse",
+                spec.token_secret,
+                "pulse-restricted@pve!audit",
+                spec.restricted_token_secret,
+            )
             auth = Authenticator(Product.PVE, creds, self.clock.now, life)
             self._auth[inst.name], self._creds[inst.name] = auth, creds
             api = PveApi(self.model, inst, self.fingerprint, lambda: self.agent_ping_delay)
@@ -82,21 +100,40 @@ class Simulator:
 
             for node in inst.nodes.values():
                 self.endpoints[node.name] = Endpoint(
-                    name=node.name, product=Product.PVE, host=node.spec.ip, router=api.router, auth=auth,
-                    certs=certs, now=self.now, on_login=on_login)
+                    name=node.name,
+                    product=Product.PVE,
+                    host=node.spec.ip,
+                    router=api.router,
+                    auth=auth,
+                    certs=certs,
+                    now=self.now,
+                    on_login=on_login,
+                )
                 self._instance_of[node.name] = inst.name
             eps = [self.endpoints[n] for n in inst.nodes]
             _, socks = bind_group([e.host for e in eps], topo.pve_port)
             await self._start_all(eps, socks)
         for pbs in self.model.pbs.values():
             ps = pbs.spec
-            creds = Credentials("root@pam", ps.password, "pulse-monitor@pbs!pulse", ps.token_secret,
-                                "pulse-restricted@pbs!audit", ps.restricted_token_secret)
+            creds = Credentials(
+                "root@pam",
+                ps.password,
+                "pulse-monitor@pbs!pulse",
+                ps.token_secret,
+                "pulse-restricted@pbs!audit",
+                ps.restricted_token_secret,
+            )
             auth = Authenticator(Product.PBS, creds, self.clock.now, life)
             self._auth[pbs.name], self._creds[pbs.name] = auth, creds
-            ep = Endpoint(name=pbs.name, product=Product.PBS, host=ps.ip,
-                          router=PbsApi(self.model, pbs, self.fingerprint).router, auth=auth, certs=certs,
-                          now=self.now)
+            ep = Endpoint(
+                name=pbs.name,
+                product=Product.PBS,
+                host=ps.ip,
+                router=PbsApi(self.model, pbs, self.fingerprint).router,
+                auth=auth,
+                certs=certs,
+                now=self.now,
+            )
             self.endpoints[pbs.name] = ep
             self._instance_of[pbs.name] = pbs.name
             _, socks = bind_group([ps.ip], topo.pbs_port)
@@ -104,8 +141,8 @@ class Simulator:
         self._control = ControlServer(self)
         self.control_url = await self._control.start(topo.control_port)
         for target, f in topo.faults.items():
-            spec = f if isinstance(f, FaultSpec) else FaultSpec(f)
-            await self.set_fault(target, spec.fault, latency=spec.latency)
+            fs = f if isinstance(f, FaultSpec) else FaultSpec(f)
+            await self.set_fault(target, fs.fault, latency=fs.latency)
 
     @staticmethod
     async def _start_all(eps: list[Endpoint], socks: list[socket.socket]) -> None:
@@ -143,22 +180,40 @@ class Simulator:
         out: list[ServerInfo] = []
         for inst in self.model.pve.values():
             eps = [self.endpoints[n] for n in inst.nodes]
-            out.append(self._info("pve", inst.name, eps, inst.spec.cluster,
-                                  inst.entry_node().spec.pve_version))
+            out.append(
+                self._info(
+                    "pve", inst.name, eps, inst.spec.cluster, inst.entry_node().spec.pve_version
+                )
+            )
         for pbs in self.model.pbs.values():
-            out.append(self._info("pbs", pbs.name, [self.endpoints[pbs.name]], None, pbs.spec.pbs_version))
+            out.append(
+                self._info("pbs", pbs.name, [self.endpoints[pbs.name]], None, pbs.spec.pbs_version)
+            )
         return out
 
-    def _info(self, kind: str, name: str, eps: list[Endpoint], cluster: str | None, ver: int) -> ServerInfo:
+    def _info(
+        self, kind: str, name: str, eps: list[Endpoint], cluster: str | None, ver: int
+    ) -> ServerInfo:
         c = self._creds[name]
         first = eps[0]
         return ServerInfo(
-            kind="pve" if kind == "pve" else "pbs", name=name, url=first.url, host=first.host,
-            port=first.port, token_id=c.token_id, token_secret=c.token_secret, username=c.username,
-            password=c.password, restricted_token_id=c.restricted_token_id,
-            restricted_token_secret=c.restricted_token_secret, fingerprint=first.fingerprint,
-            cluster=cluster, nodes=tuple(e.name for e in eps), node_urls=tuple(e.url for e in eps),
-            node_fingerprints=tuple(e.fingerprint for e in eps), version=ver,
+            kind="pve" if kind == "pve" else "pbs",
+            name=name,
+            url=first.url,
+            host=first.host,
+            port=first.port,
+            token_id=c.token_id,
+            token_secret=c.token_secret,
+            username=c.username,
+            password=c.password,
+            restricted_token_id=c.restricted_token_id,
+            restricted_token_secret=c.restricted_token_secret,
+            fingerprint=first.fingerprint,
+            cluster=cluster,
+            nodes=tuple(e.name for e in eps),
+            node_urls=tuple(e.url for e in eps),
+            node_fingerprints=tuple(e.fingerprint for e in eps),
+            version=ver,
         )
 
     def server(self, name: str) -> ServerInfo:
@@ -174,7 +229,9 @@ class Simulator:
         return {name: ep.fault.to_json() for name, ep in self.endpoints.items() if ep.fault.fault}
 
     # fault injection ------------------------------------------------------------------------------
-    async def set_fault(self, target: str, fault: Fault | str | None, *, latency: float = 0.0) -> None:
+    async def set_fault(
+        self, target: str, fault: Fault | str | None, *, latency: float = 0.0
+    ) -> None:
         """Inject (or with ``None`` clear) a fault on a PVE node or PBS server."""
         if target not in self.endpoints:
             raise KeyError(f"unknown target {target!r}; known: {sorted(self.endpoints)}")

@@ -24,10 +24,19 @@ class SimApi:
     def __init__(self, session: aiohttp.ClientSession) -> None:
         self.session = session
 
-    async def get(self, info: ServerInfo, path: str, *, url: str | None = None,
-                  restricted: bool = False, headers: dict[str, str] | None = None) -> tuple[int, Any]:
+    async def get(
+        self,
+        info: ServerInfo,
+        path: str,
+        *,
+        url: str | None = None,
+        restricted: bool = False,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, Any]:
         hdrs = token_headers(info, restricted=restricted) if headers is None else headers
-        async with self.session.get(f"{url or info.url}/api2/json{path}", headers=hdrs, ssl=False) as resp:
+        async with self.session.get(
+            f"{url or info.url}/api2/json{path}", headers=hdrs, ssl=False
+        ) as resp:
             body = await resp.read()
             try:
                 return resp.status, await resp.json(content_type=None)

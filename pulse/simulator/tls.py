@@ -33,10 +33,12 @@ class Certificate:
 def generate_certificate(hostname: str, ips: list[str], serial: int) -> Certificate:
     """An EC P-256 self-signed leaf (fast to make; PVE itself uses RSA, clients do not care)."""
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, "PVE Cluster Node"),
-        x509.NameAttribute(NameOID.COMMON_NAME, f"{hostname}.localdomain"),
-    ])
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "PVE Cluster Node"),
+            x509.NameAttribute(NameOID.COMMON_NAME, f"{hostname}.localdomain"),
+        ]
+    )
     now = datetime.datetime.now(datetime.UTC)
     alt: list[x509.GeneralName] = [x509.DNSName(hostname), x509.DNSName("localhost")]
     alt += [x509.IPAddress(ipaddress.ip_address(ip)) for ip in ips]
@@ -55,15 +57,18 @@ def generate_certificate(hostname: str, ips: list[str], serial: int) -> Certific
     der = cert.public_bytes(serialization.Encoding.DER)
     return Certificate(
         cert.public_bytes(serialization.Encoding.PEM),
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                          serialization.NoEncryption()),
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ),
         der,
         format_fingerprint(der),
     )
 
 
 class CertificateStore:
-    """Writes certificates to a private temporary directory (ssl needs files) and builds contexts."""
+    """Writes certificates to a private temp directory (ssl needs files); builds contexts."""
 
     def __init__(self) -> None:
         self._dir = tempfile.TemporaryDirectory(prefix="pulse-sim-tls-")

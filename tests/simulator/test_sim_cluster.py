@@ -18,10 +18,18 @@ async def test_every_node_sees_the_whole_cluster(sim: Simulator, api: SimApi) ->
         status = await api.data(pve, "/cluster/status", url=url)
         nodes = [e for e in status if e["type"] == "node"]
         assert [n["name"] for n in nodes] == list(pve.nodes)
-        assert [n["ip"] for n in nodes] == [u.split("//")[1].rsplit(":", 1)[0] for u in pve.node_urls]
+        assert [n["ip"] for n in nodes] == [
+            u.split("//")[1].rsplit(":", 1)[0] for u in pve.node_urls
+        ]
         assert [n["name"] for n in nodes if n["local"] == 1] == [name]
-        assert status[0] == {"type": "cluster", "id": "cluster", "name": "homelab", "nodes": 3, "quorate": 1,
-                             "version": 5}
+        assert status[0] == {
+            "type": "cluster",
+            "id": "cluster",
+            "name": "homelab",
+            "nodes": 3,
+            "quorate": 1,
+            "version": 5,
+        }
         resources = await api.data(pve, "/cluster/resources?type=vm", url=url)
         assert {r["vmid"] for r in resources} == expected_guests
         listed = await api.data(pve, "/nodes", url=url)
@@ -30,15 +38,26 @@ async def test_every_node_sees_the_whole_cluster(sim: Simulator, api: SimApi) ->
         other = pve.nodes[(pve.nodes.index(name) + 1) % 3]
         guests = await api.data(pve, f"/nodes/{other}/qemu", url=url)
         assert {g["vmid"] for g in guests} == {
-            g.vmid for g in sim.model.pve["homelab"].guests_by_node[other] if g.kind.value == "qemu"}
+            g.vmid for g in sim.model.pve["homelab"].guests_by_node[other] if g.kind.value == "qemu"
+        }
 
 
 async def test_standalone_node_has_no_cluster_entry(sim: Simulator, api: SimApi) -> None:
     edge = sim.server("pve-edge")
     assert edge.cluster is None
     status = await api.data(edge, "/cluster/status")
-    assert status == [{"type": "node", "id": "node/pve-edge", "name": "pve-edge", "ip": edge.host, "local": 1,
-                       "nodeid": 0, "online": 1, "level": status[0]["level"]}]
+    assert status == [
+        {
+            "type": "node",
+            "id": "node/pve-edge",
+            "name": "pve-edge",
+            "ip": edge.host,
+            "local": 1,
+            "nodeid": 0,
+            "online": 1,
+            "level": status[0]["level"],
+        }
+    ]
 
 
 async def test_offline_member_as_seen_from_the_others(sim: Simulator, api: SimApi) -> None:
@@ -66,7 +85,10 @@ async def test_unknown_paths_answer_like_proxmox(sim: Simulator, api: SimApi) ->
     pve, pbs = sim.server("homelab"), sim.server("pbs1")
     code, body = await api.get(pve, "/nodes/pve1/bogus")
     assert code == 501
-    assert body == {"data": None, "message": "Method 'GET /api2/json/nodes/pve1/bogus' not implemented\n"}
+    assert body == {
+        "data": None,
+        "message": "Method 'GET /api2/json/nodes/pve1/bogus' not implemented\n",
+    }
     code, text = await api.get(pbs, "/bogus")
     assert code == 404
     assert text == "Path '/api2/json/bogus' not found."
@@ -79,7 +101,11 @@ async def test_unknown_paths_answer_like_proxmox(sim: Simulator, api: SimApi) ->
 
 async def test_guest_agent_failure_modes(sim: Simulator, api: SimApi) -> None:
     pve = sim.server("homelab")
-    guests = [g for g in sim.model.pve["homelab"].guests.values() if g.kind.value == "qemu" and not g.spec.template]
+    guests = [
+        g
+        for g in sim.model.pve["homelab"].guests.values()
+        if g.kind.value == "qemu" and not g.spec.template
+    ]
     seen = set()
     for g in guests:
         code, body = await api.get(pve, f"/nodes/{g.node}/qemu/{g.vmid}/agent/get-fsinfo")

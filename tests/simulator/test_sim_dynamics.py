@@ -14,7 +14,9 @@ def _by_id(resources: list[dict]) -> dict[str, dict]:
     return {r["id"]: r for r in resources}
 
 
-async def test_counters_grow_at_the_configured_rate(sim: Simulator, clock: SimClock, api: SimApi) -> None:
+async def test_counters_grow_at_the_configured_rate(
+    sim: Simulator, clock: SimClock, api: SimApi
+) -> None:
     pve = sim.server("homelab")
     first = _by_id(await api.data(pve, "/cluster/resources?type=vm"))
     clock.advance(60)
@@ -23,7 +25,8 @@ async def test_counters_grow_at_the_configured_rate(sim: Simulator, clock: SimCl
     for g in sim.model.pve["homelab"].guests.values():
         a, b = first[f"{g.kind.value}/{g.vmid}"], second[f"{g.kind.value}/{g.vmid}"]
         if not g.running:
-            assert b["netin"] == 0 and b["uptime"] == 0
+            assert b["netin"] == 0
+            assert b["uptime"] == 0
             continue
         assert b["uptime"] - a["uptime"] == 60
         for counter in ("netin", "netout", "diskread", "diskwrite"):
@@ -33,7 +36,9 @@ async def test_counters_grow_at_the_configured_rate(sim: Simulator, clock: SimCl
     assert checked >= 5
 
 
-async def test_cluster_resources_refresh_every_ten_seconds(sim: Simulator, clock: SimClock, api: SimApi) -> None:
+async def test_cluster_resources_refresh_every_ten_seconds(
+    sim: Simulator, clock: SimClock, api: SimApi
+) -> None:
     pve = sim.server("homelab")
     inst = sim.model.pve["homelab"]
     now = sim.now()
@@ -63,8 +68,12 @@ async def test_units_and_bounds_over_time(sim: Simulator, clock: SimClock, api: 
 
 
 async def test_start_stop_and_new_backups(session: aiohttp.ClientSession) -> None:
-    topo = dataclasses.replace(homelab_topology(), dynamics=Dynamics(
-        start_stop=True, start_stop_interval=120, backups=True, backup_interval=120))
+    topo = dataclasses.replace(
+        homelab_topology(),
+        dynamics=Dynamics(
+            start_stop=True, start_stop_interval=120, backups=True, backup_interval=120
+        ),
+    )
     clock = SimClock.manual()
     async with Simulator(topo, clock=clock) as sim:
         api = SimApi(session)
@@ -90,10 +99,14 @@ async def test_same_seed_same_answers(session: aiohttp.ClientSession) -> None:
         async with Simulator(homelab_topology(seed=5), clock=clock) as sim:
             clock.advance(1234)
             pve = sim.server("homelab")
-            answers.append((await api.data(pve, "/cluster/resources"),
-                            await api.data(pve, "/nodes/pve2/lxc"),
-                            await api.data(sim.server("pbs1"), "/admin/datastore/main/snapshots"),
-                            pve.token_secret))
+            answers.append(
+                (
+                    await api.data(pve, "/cluster/resources"),
+                    await api.data(pve, "/nodes/pve2/lxc"),
+                    await api.data(sim.server("pbs1"), "/admin/datastore/main/snapshots"),
+                    pve.token_secret,
+                )
+            )
     assert answers[0] == answers[1]
     assert homelab_topology(seed=5) == homelab_topology(seed=5)
     assert homelab_topology(seed=5) != homelab_topology(seed=6)

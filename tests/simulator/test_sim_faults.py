@@ -11,8 +11,9 @@ from pulse.simulator import Fault, Simulator
 from pulse.simulator.testing import SimApi, token_headers
 
 
-async def test_offline_refuses_connections_and_recovers_on_same_port(sim: Simulator, api: SimApi,
-                                                                     session: aiohttp.ClientSession) -> None:
+async def test_offline_refuses_connections_and_recovers_on_same_port(
+    sim: Simulator, api: SimApi, session: aiohttp.ClientSession
+) -> None:
     pve = sim.server("homelab")
     url2 = pve.node_urls[1]
     await sim.set_fault("pve2", Fault.OFFLINE)
@@ -25,12 +26,18 @@ async def test_offline_refuses_connections_and_recovers_on_same_port(sim: Simula
     assert (await api.data(pve, "/version", url=url2))["version"]
 
 
-async def test_hang_accepts_but_never_answers(sim: Simulator, session: aiohttp.ClientSession, api: SimApi) -> None:
+async def test_hang_accepts_but_never_answers(
+    sim: Simulator, session: aiohttp.ClientSession, api: SimApi
+) -> None:
     pbs = sim.server("pbs1")
     await sim.set_fault("pbs1", Fault.HANG)
     with pytest.raises(asyncio.TimeoutError):  # a hang never answers, however long the timeout
-        async with session.get(f"{pbs.url}/api2/json/version", headers=token_headers(pbs), ssl=False,
-                               timeout=aiohttp.ClientTimeout(total=0.3)):
+        async with session.get(
+            f"{pbs.url}/api2/json/version",
+            headers=token_headers(pbs),
+            ssl=False,
+            timeout=aiohttp.ClientTimeout(total=0.3),
+        ):
             pass
     assert sim.endpoints["pbs1"].fault.hung  # the request is parked on the server
     await sim.set_fault("pbs1", None)
@@ -57,7 +64,9 @@ async def test_slow_error500_and_malformed(sim: Simulator, api: SimApi) -> None:
     assert sim.faults() == {}
 
 
-async def test_rotate_cert_changes_fingerprint_and_pinning(sim: Simulator, session: aiohttp.ClientSession) -> None:
+async def test_rotate_cert_changes_fingerprint_and_pinning(
+    sim: Simulator, session: aiohttp.ClientSession
+) -> None:
     pve = sim.server("homelab")
     old = pve.fingerprint
     pinned_old = aiohttp.Fingerprint(bytes.fromhex(old.replace(":", "")))

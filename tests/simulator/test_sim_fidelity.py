@@ -24,9 +24,9 @@ def assert_same_shape(sample: Any, actual: Any, where: str) -> None:
     if isinstance(sample, bool):
         assert isinstance(actual, bool), f"{where}: want bool, got {actual!r}"
     elif isinstance(sample, int):
-        assert isinstance(actual, int) and not isinstance(actual, bool), f"{where}: want int, got {actual!r}"
+        assert type(actual) is int, f"{where}: want int, got {actual!r}"
     elif isinstance(sample, float):
-        assert isinstance(actual, int | float) and not isinstance(actual, bool), f"{where}: want number, got {actual!r}"
+        assert type(actual) in (int, float), f"{where}: want number, got {actual!r}"
     elif isinstance(sample, str):
         assert isinstance(actual, str), f"{where}: want string, got {actual!r}"
     elif isinstance(sample, list):
@@ -42,12 +42,14 @@ def assert_same_shape(sample: Any, actual: Any, where: str) -> None:
 
 
 def _guest_matches(g: LiveGuest, want: dict[str, Any]) -> bool:
-    return (g.kind.value == want.get("kind", g.kind.value)
-            and g.running == want.get("running", g.running)
-            and g.spec.balloon_stats == want.get("balloon_stats", g.spec.balloon_stats)
-            and g.spec.agent.value == want.get("agent", g.spec.agent.value)
-            and (not want.get("linux") or not g.spec.ostype.startswith("win"))
-            and not g.spec.template)
+    return (
+        g.kind.value == want.get("kind", g.kind.value)
+        and g.running == want.get("running", g.running)
+        and g.spec.balloon_stats == want.get("balloon_stats", g.spec.balloon_stats)
+        and g.spec.agent.value == want.get("agent", g.spec.agent.value)
+        and (not want.get("linux") or not g.spec.ostype.startswith("win"))
+        and not g.spec.template
+    )
 
 
 def _candidates(sim: Simulator, entry: dict[str, Any]) -> list[tuple[str, str]]:
@@ -61,8 +63,11 @@ def _candidates(sim: Simulator, entry: dict[str, Any]) -> list[tuple[str, str]]:
             if "{vmid}" not in path:
                 out.append((inst.name, path))
                 continue
-            out += [(inst.name, path.replace("{vmid}", str(g.vmid))) for g in inst.guests_by_node[node.name]
-                    if _guest_matches(g, entry.get("guest", {}))]
+            out += [
+                (inst.name, path.replace("{vmid}", str(g.vmid)))
+                for g in inst.guests_by_node[node.name]
+                if _guest_matches(g, entry.get("guest", {}))
+            ]
     return out
 
 
@@ -99,9 +104,11 @@ async def test_units(sim: Simulator, api: SimApi) -> None:
     pve = sim.server("homelab")
     for n in await api.data(pve, "/nodes"):
         assert 0 <= n["cpu"] <= 1
-        assert n["maxmem"] > 2**30 and n["mem"] < n["maxmem"]
+        assert n["maxmem"] > 2**30
+        assert n["mem"] < n["maxmem"]
     for g in await api.data(pve, "/nodes/pve1/qemu?full=1"):
-        assert g["maxdisk"] >= 2**30 and g["disk"] == 0  # PVE never knows VM disk usage
+        assert g["maxdisk"] >= 2**30
+        assert g["disk"] == 0
         assert 0 <= g["cpu"] <= 1
     for s in await api.data(pve, "/nodes/pve1/storage"):
         if s.get("active"):

@@ -29,12 +29,29 @@ async def _walk(sim: Simulator, api: SimApi) -> dict[str, Any]:
         paths: list[str]
         if info.kind == "pve":
             inst = sim.model.pve[info.name]
-            paths = ["/version", "/nodes", "/cluster/status", "/cluster/resources", "/storage",
-                     "/cluster/ha/status/current", "/cluster/ha/resources", "/access/permissions"]
+            paths = [
+                "/version",
+                "/nodes",
+                "/cluster/status",
+                "/cluster/resources",
+                "/storage",
+                "/cluster/ha/status/current",
+                "/cluster/ha/resources",
+                "/access/permissions",
+            ]
             for node in inst.nodes:
-                paths += [f"/nodes/{node}/status", f"/nodes/{node}/qemu", f"/nodes/{node}/qemu?full=1",
-                          f"/nodes/{node}/lxc", f"/nodes/{node}/storage", f"/nodes/{node}/tasks?limit=0"]
-                paths += [f"/nodes/{node}/storage/{st.spec.storage}/content" for st in inst.node_storages(node)]
+                paths += [
+                    f"/nodes/{node}/status",
+                    f"/nodes/{node}/qemu",
+                    f"/nodes/{node}/qemu?full=1",
+                    f"/nodes/{node}/lxc",
+                    f"/nodes/{node}/storage",
+                    f"/nodes/{node}/tasks?limit=0",
+                ]
+                paths += [
+                    f"/nodes/{node}/storage/{st.spec.storage}/content"
+                    for st in inst.node_storages(node)
+                ]
             for g in inst.guests.values():
                 base = f"/nodes/{g.node}/{g.kind.value}/{g.vmid}"
                 paths += [f"{base}/status/current", f"{base}/config", f"{base}/snapshot"]
@@ -43,14 +60,23 @@ async def _walk(sim: Simulator, api: SimApi) -> dict[str, Any]:
                 else:
                     paths += [f"{base}/agent/{c}" for c in COMMANDS]
         else:
-            paths = ["/version", "/nodes/localhost/status", "/admin/datastore", "/status/datastore-usage",
-                     "/nodes/localhost/tasks"]
+            paths = [
+                "/version",
+                "/nodes/localhost/status",
+                "/admin/datastore",
+                "/status/datastore-usage",
+                "/nodes/localhost/tasks",
+            ]
             for ds in sim.model.pbs[info.name].datastores.values():
-                paths += [f"/admin/datastore/{ds.spec.name}/status?verbose=1",
-                          f"/admin/datastore/{ds.spec.name}/namespace"]
+                paths += [
+                    f"/admin/datastore/{ds.spec.name}/status?verbose=1",
+                    f"/admin/datastore/{ds.spec.name}/namespace",
+                ]
                 for ns in ds.spec.namespaces:
-                    paths += [f"/admin/datastore/{ds.spec.name}/groups?ns={ns}",
-                              f"/admin/datastore/{ds.spec.name}/snapshots?ns={ns}"]
+                    paths += [
+                        f"/admin/datastore/{ds.spec.name}/groups?ns={ns}",
+                        f"/admin/datastore/{ds.spec.name}/snapshots?ns={ns}",
+                    ]
         for path in paths:
             answers[f"{info.name}{path}"] = (await api.get(info, path))[1]
     return answers
@@ -70,8 +96,13 @@ async def test_every_reported_address_is_loopback(sim: Simulator, api: SimApi) -
             for ip in IPV4.findall(s):
                 found.add(ip)
                 assert ipaddress.ip_address(ip) in ipaddress.ip_network("127.0.0.0/8"), (where, s)
-        for entry in body["data"]["result"] if isinstance(body, dict) and where.endswith(
-                "network-get-interfaces") and body.get("data") else []:
+        for entry in (
+            body["data"]["result"]
+            if isinstance(body, dict)
+            and where.endswith("network-get-interfaces")
+            and body.get("data")
+            else []
+        ):
             for addr in entry["ip-addresses"]:
                 assert ipaddress.ip_address(addr["ip-address"]).is_loopback
     assert "127.0.1.12" in found  # node ips, storage servers and guest addresses were all seen

@@ -27,10 +27,19 @@ async def test_scaled_topology_starts_and_serves(session: aiohttp.ClientSession)
         assert len(await api.data(first, "/nodes", url=last_node_url)) == 20
 
 
-async def test_cli_prints_info_json_and_exits_cleanly_on_sigterm(session: aiohttp.ClientSession) -> None:
+async def test_cli_prints_info_json_and_exits_cleanly_on_sigterm(
+    session: aiohttp.ClientSession,
+) -> None:
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "pulse.simulator", "--topology", "homelab", "--json",
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        sys.executable,
+        "-m",
+        "pulse.simulator",
+        "--topology",
+        "homelab",
+        "--json",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     try:
         assert proc.stdout is not None
         line = await asyncio.wait_for(proc.stdout.readline(), timeout=30)
