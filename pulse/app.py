@@ -19,6 +19,7 @@ from pulse.config.nodes import NodeRegistry
 from pulse.config.settings import Settings
 from pulse.logs import secret_filter
 from pulse.notify.service import create_notifier, notifier_context
+from pulse.registration.wiring import setup_onboarding
 from pulse.security.audit import AuditLog
 from pulse.security.wiring import MIDDLEWARES as SECURITY_MIDDLEWARES
 from pulse.security.wiring import setup_security
@@ -84,6 +85,7 @@ def create_app(settings: Settings, *, store: ConfigStore | None = None) -> web.A
         current_version=build.version, index_url=settings.update_server, is_docker=build.is_docker
     )
     app.cleanup_ctx.append(_auto_update_checks)
+    setup_onboarding(app)  # registration tokens, discovery (config/onboarding area)
 
     setup_routes(app)
     return app

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from pulse.api import core, guest_metadata, openapi, security, updates
+from pulse.api import (
+    config_nodes,
+    config_system,
+    core,
+    export,
+    guest_metadata,
+    onboarding,
+    openapi,
+    security,
+    updates,
+)
 from pulse.static import add_static_routes
 
 
@@ -35,6 +45,32 @@ def setup_routes(app: web.Application) -> None:
     router.add_post("/api/system/api-token/delete", security.delete_api_token)  # form alias
 
     # -- configuration: nodes, system settings, export/import, setup scripts, discovery --------
+    router.add_get("/api/config/nodes", config_nodes.list_nodes)
+    router.add_post("/api/config/nodes", config_nodes.add_node)
+    router.add_post("/api/config/nodes/test-connection", config_nodes.test_connection)
+    router.add_post("/api/config/nodes/test-config", config_nodes.test_config)
+    router.add_put("/api/config/nodes/{node_id}", config_nodes.update_node)
+    router.add_delete("/api/config/nodes/{node_id}", config_nodes.delete_node)
+    router.add_post("/api/config/nodes/{node_id}/test", config_nodes.test_saved_node)
+    router.add_get("/api/config/system", config_system.get_system)
+    router.add_post("/api/config/system", config_system.update_system)
+    router.add_put("/api/config/system", config_system.update_system)
+    router.add_get("/api/system/settings", config_system.get_system)
+    router.add_post("/api/system/settings/update", config_system.update_system)
+    router.add_post("/api/config/export", export.export_config)
+    router.add_post("/api/config/import", export.import_config)
+    router.add_get("/api/export", export.export_config)  # the seed's example path
+    router.add_post("/api/export", export.export_config)
+    router.add_post("/api/import", export.import_config)
+    router.add_get("/api/setup-script", onboarding.setup_script_handler)
+    router.add_post("/api/setup-script", onboarding.setup_script_handler)
+    router.add_post("/api/setup-script-url", onboarding.setup_script_url)
+    router.add_post("/api/auto-register", onboarding.auto_register)
+    router.add_post("/api/tokens/generate", onboarding.generate_token)
+    router.add_get("/api/tokens/list", onboarding.list_tokens)
+    router.add_delete("/api/tokens/revoke", onboarding.revoke_token)
+    router.add_get("/api/discover", onboarding.get_discovery)
+    router.add_post("/api/discover", onboarding.post_discovery)
 
     # -- alerts and notifications --------------------------------------------------------------
 

@@ -1,0 +1,1 @@
+"""Node onboarding: registration tokens, setup scripts, auto-register and network discovery."""
