@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from pulse import keys
+from pulse.alerts.service import AlertService, alerts_context
 from pulse.api.middlewares import error_middleware
 from pulse.api.routes import setup_routes
 from pulse.buildinfo import detect
@@ -80,6 +81,11 @@ def create_app(settings: Settings, *, store: ConfigStore | None = None) -> web.A
     setup_security(app, settings, store)
     app[keys.NOTIFIER] = create_notifier(store)
     app.cleanup_ctx.append(notifier_context)
+    app[keys.ALERTS] = alerts = AlertService(store, settings.data_dir)
+    alerts.load()
+    alerts.attach(notifier=app[keys.NOTIFIER])
+    app[keys.NOTIFIER].suppressor = alerts.suppression  # quiet hours, maintenance windows
+    app.cleanup_ctx.append(alerts_context)
     build = app[keys.BUILD_INFO]
     app[keys.UPDATES] = UpdateChecker(
         current_version=build.version, index_url=settings.update_server, is_docker=build.is_docker

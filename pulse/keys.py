@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 if TYPE_CHECKING:
+    from pulse.alerts.service import AlertService
     from pulse.buildinfo import BuildInfo
     from pulse.config.live import LiveSettings
     from pulse.config.nodes import NodeRegistry
@@ -44,6 +45,8 @@ AUDIT: web.AppKey[AuditLog] = web.AppKey("audit")
 """The security audit log: `app[AUDIT].record("node.add", request, node=name)`."""
 NOTIFIER: web.AppKey[NotificationDispatcher] = web.AppKey("notifier")
 """The notification dispatcher: `app[NOTIFIER].alert_fired(alert)` etc. (non-blocking)."""
+ALERTS: web.AppKey[AlertService] = web.AppKey("alerts")
+"""The alert engine, its configuration (store section `alerts`), active alerts and history."""
 UPDATES: web.AppKey[UpdateChecker] = web.AppKey("updates")
 """Update check and status (/api/updates/*)."""
 REGISTRATION_TOKENS: web.AppKey[RegistrationTokens] = web.AppKey("registration_tokens")

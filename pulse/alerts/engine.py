@@ -133,14 +133,15 @@ class AlertEngine:
     def _evaluate_subject(
         self, subject: Subject, snapshot: Snapshot, now: datetime, changes: Changes
     ) -> None:
-        if subject.instance not in snapshot.healthy_instances and subject.kind is not Kind.PBS:
-            # The instance did not answer: its data is stale. Only node offline is decided.
-            if subject.kind is Kind.NODE:
-                self._state(subject, Metric.OFFLINE, True, self.config.node_offline, now, changes)
-            return
         plan = plan_for(self.config, subject)
         if plan.silenced:
             self._resolve_resource(subject.resource_id, now, changes)
+            return
+        if subject.instance not in snapshot.healthy_instances and subject.kind is not Kind.PBS:
+            # The instance did not answer: its data is stale, so decide nothing from it, except
+            # that its nodes are unreachable.
+            if subject.kind is Kind.NODE and plan.state_check is not None:
+                self._state(subject, Metric.OFFLINE, True, plan.state_check[1], now, changes)
             return
         checked: set[Metric] = set()
         for metric, threshold in plan.thresholds.items():

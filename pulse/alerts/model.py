@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from pulse.models import rfc3339 as models_rfc3339
+
 
 class AlertLevel(StrEnum):
     WARNING = "warning"
@@ -56,24 +58,15 @@ def metric_unit(metric: Metric) -> str:
     return "%"
 
 
-ZERO_TIME = "0001-01-01T00:00:00Z"
-
-
-def rfc3339(moment: datetime | None) -> str:
-    """RFC 3339 with fractional seconds (trailing zeros dropped) and the server's local offset."""
-    if moment is None:
-        return ZERO_TIME
-    local = moment.astimezone()
-    text = local.strftime("%Y-%m-%dT%H:%M:%S")
-    if local.microsecond:
-        text += f".{local.microsecond:06d}".rstrip("0")
-    offset = local.strftime("%z")
-    return text + ("Z" if offset in ("+0000", "") else f"{offset[:3]}:{offset[3:]}")
+def rfc3339(moment: datetime | None) -> str | None:
+    """A time on the wire: RFC 3339 in UTC, `null` when unset (the API-wide convention of
+    `pulse.models`)."""
+    return None if moment is None else models_rfc3339(moment.timestamp())
 
 
 def parse_rfc3339(text: Any) -> datetime | None:
     """The inverse of `rfc3339` (also accepts Go's nanosecond form); None when unparsable."""
-    if not isinstance(text, str) or not text or text == ZERO_TIME:
+    if not isinstance(text, str) or not text or text.startswith("0001-"):
         return None
     value = text.strip().replace("Z", "+00:00").replace("z", "+00:00")
     # Python parses at most 6 fractional digits: cut Go's nanoseconds down to microseconds.

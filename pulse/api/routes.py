@@ -9,6 +9,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from pulse.api import (
+    alerts,
     config_nodes,
     config_system,
     core,
@@ -73,6 +74,25 @@ def setup_routes(app: web.Application) -> None:
     router.add_post("/api/discover", onboarding.post_discovery)
 
     # -- alerts and notifications --------------------------------------------------------------
+    # alert engine: seed paths, then upstream's /api/alerts/* family (bulk before {alert_id})
+    router.add_get("/api/notifications/thresholds", alerts.get_thresholds)
+    router.add_post("/api/notifications/thresholds", alerts.post_thresholds)
+    router.add_get("/api/notifications/thresholds/overrides", alerts.get_overrides)
+    router.add_post("/api/notifications/thresholds/overrides", alerts.post_overrides)
+    router.add_get("/api/notifications/alerts", alerts.history)
+    router.add_post("/api/notifications/alerts/clear", alerts.clear_history)
+    router.add_get("/api/alerts/config", alerts.get_config)
+    router.add_put("/api/alerts/config", alerts.put_config)
+    router.add_post("/api/alerts/config", alerts.put_config)
+    router.add_get("/api/alerts/active", alerts.active)
+    router.add_get("/api/alerts/history", alerts.history)
+    router.add_delete("/api/alerts/history", alerts.clear_history)
+    router.add_post("/api/alerts/bulk/acknowledge", alerts.bulk_acknowledge)
+    router.add_post("/api/alerts/bulk/unacknowledge", alerts.bulk_unacknowledge)
+    router.add_post("/api/alerts/bulk/clear", alerts.bulk_clear)
+    router.add_post("/api/alerts/{alert_id}/acknowledge", alerts.acknowledge)
+    router.add_post("/api/alerts/{alert_id}/unacknowledge", alerts.unacknowledge)
+    router.add_post("/api/alerts/{alert_id}/clear", alerts.clear)
 
     # -- guest metadata (custom URL, description, tags per guest) ------------------------------
     router.add_get("/api/guests/metadata", guest_metadata.list_all)
