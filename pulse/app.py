@@ -78,6 +78,8 @@ def create_app(settings: Settings, *, store: ConfigStore | None = None) -> web.A
     app[keys.NODES] = NodeRegistry(store)
     app[keys.AUDIT] = AuditLog(settings.data_dir)
     app.cleanup_ctx.append(_audit_log)
+    app[keys.NOTIFIER] = create_notifier(store, app[keys.NODES])
+    app.cleanup_ctx.append(notifier_context)
     setup_security(app, settings, store)
     app[keys.NOTIFIER] = create_notifier(store)
     app.cleanup_ctx.append(notifier_context)

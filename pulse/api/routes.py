@@ -15,6 +15,7 @@ from pulse.api import (
     core,
     export,
     guest_metadata,
+    notifications,
     onboarding,
     openapi,
     security,
@@ -93,6 +94,19 @@ def setup_routes(app: web.Application) -> None:
     router.add_post("/api/alerts/{alert_id}/acknowledge", alerts.acknowledge)
     router.add_post("/api/alerts/{alert_id}/unacknowledge", alerts.unacknowledge)
     router.add_post("/api/alerts/{alert_id}/clear", alerts.clear)
+    # notifications: e-mail, webhooks, service templates, test sends
+    router.add_get("/api/notifications/email", notifications.get_email)
+    router.add_post("/api/notifications/email", notifications.update_email)
+    router.add_put("/api/notifications/email", notifications.update_email)
+    router.add_post("/api/notifications/email/test", notifications.test_email)
+    router.add_get("/api/notifications/email-providers", notifications.email_providers)
+    router.add_get("/api/notifications/webhooks", notifications.list_webhooks)
+    router.add_post("/api/notifications/webhooks", notifications.create_webhook)
+    router.add_post("/api/notifications/webhooks/test", notifications.test_webhook)
+    router.add_put("/api/notifications/webhooks/{webhook_id}", notifications.update_webhook)
+    router.add_delete("/api/notifications/webhooks/{webhook_id}", notifications.delete_webhook)
+    router.add_get("/api/notifications/webhook-templates", notifications.webhook_templates)
+    router.add_post("/api/notifications/test", notifications.test_notification)
 
     # -- guest metadata (custom URL, description, tags per guest) ------------------------------
     router.add_get("/api/guests/metadata", guest_metadata.list_all)

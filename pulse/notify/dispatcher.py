@@ -14,7 +14,7 @@ import contextlib
 import functools
 import logging
 from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -148,6 +148,11 @@ class NotificationDispatcher:
         self._open: OrderedDict[str, None] = OrderedDict()  # notified, not yet resolved
         self._acked: OrderedDict[str, None] = OrderedDict()
         self.stats = {"sent": 0, "failed": 0, "dropped": 0, "suppressed": 0}
+        self._on_stop: list[Callable[[], Awaitable[None]]] = []
+
+    def on_stop(self, callback: Callable[[], Awaitable[None]]) -> None:
+        """Run `callback` after the tasks stopped (closing the HTTP session)."""
+        self._on_stop.append(callback)
 
     # -- the alert engine's interface (non-blocking) --------------------------------------------
 
@@ -200,6 +205,8 @@ class NotificationDispatcher:
             log.info("notifier stopped with %d undelivered notification(s)", pending)
         self._consumer = self._flush_task = None
         self._workers.clear()
+        for callback in self._on_stop:
+            await callback()
 
     async def drain(self) -> None:
         """Process every queued event, send the open batch now and wait for all channels."""
