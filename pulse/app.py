@@ -20,6 +20,7 @@ from pulse.config.nodes import NodeRegistry
 from pulse.config.settings import Settings
 from pulse.logs import secret_filter
 from pulse.notify.service import create_notifier, notifier_context
+from pulse.polling.wiring import setup_monitoring
 from pulse.registration.wiring import setup_onboarding
 from pulse.security.audit import AuditLog
 from pulse.security.wiring import MIDDLEWARES as SECURITY_MIDDLEWARES
@@ -79,6 +80,7 @@ def create_app(settings: Settings, *, store: ConfigStore | None = None) -> web.A
     app[keys.AUDIT] = AuditLog(settings.data_dir)
     app.cleanup_ctx.append(_audit_log)
     setup_security(app, settings, store)
+    setup_monitoring(app)  # state store, websocket hub, pollers (monitoring area)
     app[keys.NOTIFIER] = create_notifier(store, app[keys.NODES])
     app.cleanup_ctx.append(notifier_context)
     app[keys.ALERTS] = alerts = AlertService(store, settings.data_dir)

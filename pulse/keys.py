@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from pulse.config.nodes import NodeRegistry
     from pulse.config.settings import Settings
     from pulse.notify.dispatcher import NotificationDispatcher
+    from pulse.polling.manager import PollerManager
     from pulse.registration.discovery import DiscoveryService
     from pulse.registration.tokens import RegistrationTokens
     from pulse.security.audit import AuditLog
@@ -26,8 +27,10 @@ if TYPE_CHECKING:
     from pulse.security.lockout import Lockout
     from pulse.security.ratelimit import RateLimiter
     from pulse.security.sessions import SessionManager
+    from pulse.state.store import StateStore
     from pulse.store.config_store import ConfigStore
     from pulse.updates.checker import UpdateChecker
+    from pulse.ws.hub import Hub
 
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
 """Deployment settings, frozen at start-up."""
@@ -53,6 +56,12 @@ REGISTRATION_TOKENS: web.AppKey[RegistrationTokens] = web.AppKey("registration_t
 """One-time tokens that setup scripts present to /api/auto-register."""
 DISCOVERY: web.AppKey[DiscoveryService] = web.AppKey("discovery")
 """Network discovery of PVE/PBS servers in a user-given subnet (/api/discover)."""
+STATE: web.AppKey[StateStore] = web.AppKey("state")
+"""The published monitoring state: `.snapshot`, `state_bytes()`, cycle hooks, alert provider."""
+HUB: web.AppKey[Hub] = web.AppKey("hub")
+"""The websocket hub: `broadcast(type, data)` to every connected /ws client."""
+POLLERS: web.AppKey[PollerManager] = web.AppKey("pollers")
+"""One poller per configured instance; `.status(id)`, `.history` (charts), `.refresh_now()`."""
 
 # -- security (request keys are set by the security middlewares on every request) --------------
 CREDENTIALS: web.AppKey[Credentials] = web.AppKey("credentials")

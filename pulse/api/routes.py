@@ -10,11 +10,13 @@ from aiohttp import web
 
 from pulse.api import (
     alerts,
+    charts,
     config_nodes,
     config_system,
     core,
     export,
     guest_metadata,
+    monitoring,
     notifications,
     onboarding,
     openapi,
@@ -22,6 +24,7 @@ from pulse.api import (
     updates,
 )
 from pulse.static import add_static_routes
+from pulse.ws.handler import websocket
 
 
 def setup_routes(app: web.Application) -> None:
@@ -33,6 +36,22 @@ def setup_routes(app: web.Application) -> None:
     router.add_get("/api/openapi.json", openapi.openapi)
 
     # -- monitoring: state, charts, storage, backups, snapshots, websocket ---------------------
+    router.add_get("/api/state", monitoring.state)
+    router.add_get("/api/storage", monitoring.storage_redirect)
+    router.add_get("/api/storage/", monitoring.storage_list)
+    router.add_get("/api/storage/{storage_id}", monitoring.storage_item)
+    router.add_get("/api/storage-charts", charts.storage_charts)
+    router.add_get("/api/charts", charts.charts)
+    router.add_get("/api/backups", monitoring.backups)
+    router.add_get("/api/backups/", monitoring.backups)
+    router.add_get("/api/backups/unified", monitoring.backups)
+    router.add_get("/api/backups/pve", monitoring.backups_pve)
+    router.add_get("/api/backups/pbs", monitoring.backups_pbs)
+    router.add_get("/api/backups/{other}", monitoring.backups)  # upstream: any other subpath
+    router.add_get("/api/snapshots", monitoring.snapshots)
+    router.add_get("/ws", websocket)
+    router.add_get("/socket.io", monitoring.socketio)
+    router.add_get("/socket.io/", monitoring.socketio)
 
     # -- security: login, logout, password, API token, security status -------------------------
     router.add_post("/api/login", security.login)
