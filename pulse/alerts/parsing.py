@@ -100,4 +100,5 @@ def strings(data: Mapping[str, Any], key: str, path: str) -> tuple[str, ...]:
 
 def compact(value: float) -> float | int:
     """Integral floats as ints, so saved and served JSON reads `80`, not `80.0`."""
+    value = float(value)
     return int(value) if value.is_integer() and abs(value) < 2**53 else value
