@@ -22,13 +22,14 @@ _CONNECTION_FIELDS = ("host", "user", "password", "token_name", "token_value", "
                       "verify_ssl")  # fmt: skip
 
 
-def node_status(app: web.Application, instance: InstanceConfig) -> str:
-    """ "connected" when the instance's last poll succeeded, else "disconnected"."""
-    return "disconnected"  # POLLERS_PENDING
-
-
 def _node_view(app: web.Application, instance: InstanceConfig) -> dict[str, Any]:
-    return node_json(instance, node_status(app, instance))
+    """The API view plus the poller's verdict: "connected" when its last cycle succeeded."""
+    status = app[keys.POLLERS].status(instance.id)
+    connected = status is not None and status.connected
+    view = node_json(instance, "connected" if connected else "disconnected")
+    if status is not None and status.last_error:
+        view["lastError"] = status.last_error
+    return view
 
 
 def _existing(request: web.Request) -> InstanceConfig:
@@ -81,6 +82,7 @@ async def delete_node(request: web.Request) -> web.Response:
     if removed is None:
         raise NotFound("Node not found")
     app[keys.AUDIT].record("node.remove", request, node=removed.name, type=removed.kind.value)
+    app[keys.HUB].broadcast("node_deleted", {"nodeType": removed.kind.value, "id": removed.id})
     return jsonio.json_response({"status": "success"})
 
 

@@ -136,7 +136,10 @@ async def auto_register(request: web.Request) -> web.Response:
             raise Unauthorized(f"Invalid registration token: {exc}") from None
     elif not has_valid_api_token(request):
         raise Unauthorized("Registration requires a valid registration token or API token")
-    reg = parse_registration(await json_object(request))
+    body = await json_object(request)
+    if body.get("check") is True:  # the setup script's pre-flight: nothing is used or changed
+        return jsonio.json_response({"status": "success", "message": "Registration token valid"})
+    reg = parse_registration(body)
     record: RegistrationToken | None = None
     if presented:
         try:
@@ -152,6 +155,12 @@ async def auto_register(request: web.Request) -> web.Response:
     app[keys.AUDIT].record(
         "node.register", request, node=instance.name, type=instance.kind.value, created=created
     )
+    app[keys.HUB].broadcast(
+        "node_auto_registered",
+        {"type": instance.kind.value, "host": instance.host, "name": instance.name,
+         "tokenId": instance.token_name, "hasToken": True, "verifySSL": instance.verify_ssl,
+         "id": instance.id, "status": "connected"},
+    )  # fmt: skip
     return jsonio.json_response(
         {
             "status": "success",
@@ -240,4 +249,9 @@ async def post_discovery(request: web.Request) -> web.Response:
         )
     ports = check_ports(body.get("ports"))
     result = await service.scan(subnet, ports, allow_public=bool(field(body, "allowPublic", bool)))
-    return jsonio.json_response({**result.to_json(service.clock()), "scanning": False})
+    answer = result.to_json(service.clock())
+    request.app[keys.HUB].broadcast(
+        "discovery_update",
+        {"servers": answer["servers"], "errors": answer["errors"], "timestamp": answer["updated"]},
+    )
+    return jsonio.json_response({**answer, "scanning": False})

@@ -107,6 +107,25 @@ json_escape() { local s=${1//\\/\\\\}; s=${s//\"/\\\"}; printf '%s' "$s"; }
 
 [ "$(id -u)" -eq 0 ] || die "run this script as root"
 command -v curl >/dev/null 2>&1 || die "curl is required"
+
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+# Secrets go through files, not the command line (visible in `ps`).
+printf 'Content-Type: application/json\nX-Registration-Token: %s\n' "$REG_TOKEN" >"$WORK/headers"
+pulse_post() { # pulse_post BODY_FILE -> HTTP status; the answer is left in $WORK/response
+  curl -sS --max-time 60 ${CURL_TLS[@]+"${CURL_TLS[@]}"} -o "$WORK/response" \
+    -w '%{http_code}' -X POST -H @"$WORK/headers" --data-binary @"$1" \
+    "$PULSE_URL/api/auto-register"
+}
+
+# Pre-flight: check the registration token before changing anything on this host.
+printf '{"check":true}' >"$WORK/check"
+CODE=$(pulse_post "$WORK/check") || die "cannot reach Pulse at $PULSE_URL"
+if [ "$CODE" != 200 ]; then
+  die "Pulse does not accept this script's registration token (HTTP $CODE): \
+$(cat "$WORK/response")
+It was used already or has expired: get a fresh script from Pulse (or set PULSE_REG_TOKEN)."
+fi
 """
 
 _PVE = r"""
@@ -205,15 +224,9 @@ FORMAT+='"fingerprint":"%s"}'
 PAYLOAD=$(printf "$FORMAT" "$NODE_TYPE" "$NODE_URL" "$(json_escape "$SERVER_NAME")" \
   "$(json_escape "$TOKEN_ID")" "$TOKEN_VALUE" "$FINGERPRINT")
 
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-# Secrets go through files, not the command line (visible in `ps`).
-printf 'Content-Type: application/json\nX-Registration-Token: %s\n' "$REG_TOKEN" >"$WORK/headers"
 printf '%s' "$PAYLOAD" >"$WORK/body"
 info "registering $NODE_URL with Pulse at $PULSE_URL"
-CODE=$(curl -sS --max-time 60 ${CURL_TLS[@]+"${CURL_TLS[@]}"} -o "$WORK/response" \
-  -w '%{http_code}' -X POST -H @"$WORK/headers" --data-binary @"$WORK/body" \
-  "$PULSE_URL/api/auto-register") || die "cannot reach Pulse at $PULSE_URL"
+CODE=$(pulse_post "$WORK/body") || die "cannot reach Pulse at $PULSE_URL"
 if [ "$CODE" != 200 ]; then
   die "Pulse refused the registration (HTTP $CODE): $(cat "$WORK/response")
 Fix the problem and run this script again (the token is replaced each run)."
