@@ -15,6 +15,7 @@ from aiohttp import web
 import pulse
 from pulse.app import create_app
 from pulse.config.settings import Settings, load_settings
+from pulse.demo import install_demo, run_demo
 from pulse.errors import StartupError
 from pulse.logs import setup_logging
 
@@ -38,6 +39,11 @@ def add_serve_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", metavar="N", help="listen port (default 7655)")
     parser.add_argument("--host", metavar="ADDR", help="listen address (default 0.0.0.0)")
     parser.add_argument("--log-level", metavar="LEVEL", help="debug, info, warn or error")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="monitor a built-in simulated Proxmox cluster, node and PBS (loopback only)",
+    )
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
@@ -90,11 +96,19 @@ def serve(settings: Settings, app: web.Application) -> None:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    settings = settings_from_args(args)
+    if getattr(args, "demo", False):
+        return run_demo(args, settings_from_args, start)
+    return start(settings_from_args(args))
+
+
+def start(settings: Settings, demo: bool = False) -> int:
     setup_logging(settings.log_level)
     for line in settings.describe_sources():
         log.info("setting %s", line)
-    serve(settings, create_app(settings))
+    app = create_app(settings)
+    if demo:
+        install_demo(app)
+    serve(settings, app)
     return 0
 
 
