@@ -324,6 +324,8 @@ class AlertService:
 async def alerts_context(app: web.Application) -> AsyncIterator[None]:
     """cleanup_ctx: start the save and escalation tasks; save everything on shutdown."""
     service = app[keys.ALERTS]
+    # Attached at start-up, when every component's key is set whatever the wiring order.
+    service.attach(state=app.get(keys.STATE), hub=app.get(keys.HUB))
     await service.start()
     yield
     await service.stop()

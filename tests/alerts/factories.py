@@ -124,3 +124,26 @@ def state(
 
 def replace(obj: Any, **changes: Any) -> Any:
     return dataclasses.replace(obj, **changes)
+
+
+class Recorder:
+    """Stands in for the notifier and the websocket hub: records what the service hands them."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[str, str]] = []  # (kind, alert id)
+        self.messages: list[tuple[str, Any]] = []
+
+    def alert_fired(self, alert: Any) -> None:
+        self.events.append(("fired", alert.id))
+
+    def alert_resolved(self, alert: Any) -> None:
+        self.events.append(("resolved", alert.id))
+
+    def alert_acknowledged(self, alert: Any) -> None:
+        self.events.append(("acknowledged", alert.id))
+
+    def alert_escalated(self, alert: Any, notify: str = "all") -> None:
+        self.events.append((f"escalated:{notify}", alert.id))
+
+    def broadcast(self, message_type: str, data: object) -> None:
+        self.messages.append((message_type, data))
