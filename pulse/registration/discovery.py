@@ -36,6 +36,12 @@ CONNECT_TIMEOUT = 1.0
 HTTP_TIMEOUT = 2.0
 DNS_TIMEOUT = 1.0
 SCAN_DEADLINE = 30.0
+# What a home or office network uses (Python's is_private also counts documentation ranges).
+_LAN = tuple(
+    ipaddress.ip_network(n)
+    for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8", "169.254.0.0/16",
+              "fc00::/7", "fe80::/10", "::1/128")
+)  # fmt: skip
 REFRESH_INTERVAL = 300.0
 
 
@@ -91,10 +97,8 @@ def addresses(subnet: str, *, allow_public: bool = False) -> list[str]:
             f"subnet {network} has {network.num_addresses} addresses; at most {MAX_ADDRESSES} "
             "(a /22 for IPv4) are scanned — give a smaller subnet"
         )
-    if (
-        not (network.is_private or network.is_loopback or network.is_link_local)
-        and not allow_public
-    ):
+    lan = any(network.subnet_of(n) for n in _LAN if n.version == network.version)  # type: ignore[arg-type]
+    if not lan and not allow_public:
         raise BadRequest(
             f"subnet {network} is not a private network; confirm with allowPublic to scan it"
         )
