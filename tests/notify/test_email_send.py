@@ -68,7 +68,8 @@ async def test_starttls_with_auth_uses_the_saved_password(
     saved = await client.post("/api/notifications/email", json=config)
     assert saved.status == 200, await saved.text()
     shown = await (await client.get("/api/notifications/email")).json()
-    assert shown["password"] == "" and shown["hasPassword"] is True
+    assert shown["password"] == ""
+    assert shown["hasPassword"] is True
     assert "s3cret-pw" not in str(shown)
     # The dashboard sends the form back with the password field empty: the password stays.
     again = await client.put("/api/notifications/email", json={**shown, "to": ["x@example.com"]})
@@ -92,7 +93,8 @@ async def test_wrong_password_is_a_clear_400(
     response = await client.post("/api/notifications/email/test", json=config)
     assert response.status == 400
     error = (await response.json())["error"]
-    assert "authentication failed" in error and "wrong-pw" not in error
+    assert "authentication failed" in error
+    assert "wrong-pw" not in error
     assert smtp_starttls.received == []
 
 
@@ -112,7 +114,8 @@ async def test_implicit_tls(smtp_tls: SmtpServer, certificate: tuple[Path, Path]
     smtp = email_send.target(
         {"server": "127.0.0.1", "port": smtp_tls.port, "tls": True, "from": "a@example.com"}
     )
-    assert smtp.security is email_send.Security.TLS and smtp.recipients == ("a@example.com",)
+    assert smtp.security is email_send.Security.TLS
+    assert smtp.recipients == ("a@example.com",)
     now = datetime.now(UTC)
     await email_send.send(smtp, email_send.single_message(smtp, email_test_alert(now), now),
                           tls_context=context)  # fmt: skip
@@ -147,7 +150,8 @@ async def test_grouped_alert_email_escapes_names(
     [mail] = smtp_plain.received
     assert mail.message["Subject"] == "[Pulse Alert] 1 Critical, 2 Warning alerts"
     bodies = parts(mail.message)
-    assert "<script>" not in bodies["text/html"] and "&lt;script&gt;x0" in bodies["text/html"]
+    assert "<script>" not in bodies["text/html"]
+    assert "&lt;script&gt;x0" in bodies["text/html"]
     assert "1. <script>x0</script> (a0)" in bodies["text/plain"]
 
 
@@ -176,5 +180,6 @@ async def test_providers_list(app_client: Callable[..., Awaitable[Client]]) -> N
     client = await app_client()
     providers = await (await client.get("/api/notifications/email-providers")).json()
     assert [p["name"] for p in providers][:2] == ["Gmail / Google Workspace", "SendGrid"]
-    assert len(providers) == 11 and providers[-1]["smtpHost"] == ""
+    assert len(providers) == 11
+    assert providers[-1]["smtpHost"] == ""
     assert all(p["smtpPort"] == 587 and p["startTLS"] and not p["tls"] for p in providers)
