@@ -14,6 +14,7 @@ from aiohttp import web
 
 import pulse
 from pulse.app import create_app
+from pulse.cli_config import add_config_commands
 from pulse.config.settings import Settings, load_settings
 from pulse.demo import install_demo, run_demo
 from pulse.errors import StartupError
@@ -29,7 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"pulse {pulse.__version__}")
     add_serve_options(parser)
-    parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    add_config_commands(subparsers, settings_from_args)
     return parser
 
 
