@@ -19,6 +19,7 @@ from pulse.config.settings import Settings, load_settings
 from pulse.demo import install_demo, run_demo
 from pulse.errors import StartupError
 from pulse.logs import setup_logging
+from pulse.security.commands import add_security_commands
 
 log = logging.getLogger("pulse")
 
@@ -31,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"pulse {pulse.__version__}")
     add_serve_options(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    add_security_commands(subparsers, settings_from_args)
     add_config_commands(subparsers, settings_from_args)
     return parser
 

@@ -33,6 +33,7 @@ PUBLIC_PATHS = frozenset(
 )
 PUBLIC_POST_PATHS = frozenset({"/api/auto-register"})
 TOKEN_PUBLIC_PATHS = frozenset({"/api/setup-script"})  # public when a `token` is given
+GUARDED_PUBLIC_PATHS = PUBLIC_POST_PATHS | TOKEN_PUBLIC_PATHS
 PRIVATE_EXACT = frozenset({"/api", "/ws", "/metrics", "/simple-stats", "/socket.io"})
 PRIVATE_PREFIXES = ("/api/", "/ws/", "/socket.io/")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -124,23 +125,49 @@ def basic_credentials(request: web.Request) -> tuple[str, str] | None:
     return (user, password) if sep else None
 
 
-async def check_token(request: web.Request, token: str) -> ids.Identity:
-    """The API token check of private routes and token login: lockout, audit, 401."""
+def _token_failure(request: web.Request, reason: str) -> ApiError | None:
+    """Count a rejected token against the client IP; the lock error once it is locked."""
     app = request.app
-    lockout = app[keys.LOCKOUT]
     ip = request.get(keys.CLIENT_IP, request.remote or "")
-    wait = lockout.retry_after(ip, "")
-    if wait > 0:
-        raise _locked(wait)
-    if app[keys.CREDENTIALS].token_matches(token):
-        return ids.Identity(ids.AuthMethod.TOKEN, TOKEN_USER)
-    verdict = lockout.record_failure(ip, "")
+    verdict = app[keys.LOCKOUT].record_failure(ip, "")
     app[keys.AUDIT].record("login.failure", request, success=False, method="token",
-                           reason="Invalid API token")  # fmt: skip
+                           reason=reason)  # fmt: skip
     if verdict.retry_after:
         app[keys.AUDIT].record("lockout", request, success=False, seconds=LOCK_SECONDS)
-        raise _locked(verdict.retry_after)
-    raise Unauthorized("Invalid API token")
+        return _locked(verdict.retry_after)
+    return None
+
+
+def _raise_if_locked(request: web.Request) -> None:
+    ip = request.get(keys.CLIENT_IP, request.remote or "")
+    wait = request.app[keys.LOCKOUT].retry_after(ip, "")
+    if wait > 0:
+        raise _locked(wait)
+
+
+async def check_token(request: web.Request, token: str) -> ids.Identity:
+    """The API token check of private routes and token login: lockout, audit, 401."""
+    _raise_if_locked(request)
+    if request.app[keys.CREDENTIALS].token_matches(token):
+        return ids.Identity(ids.AuthMethod.TOKEN, TOKEN_USER)
+    raise _token_failure(request, "Invalid API token") or Unauthorized("Invalid API token")
+
+
+async def _guarded_public(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Auto-register and setup-script check their own tokens (registration or API token):
+    a 401 from them counts as a failed attempt, so guessing is as limited as at the gate."""
+    _raise_if_locked(request)
+    try:
+        response = await handler(request)
+    except ApiError as exc:
+        if exc.status == 401:
+            raise _token_failure(request, "token rejected") or exc from None
+        raise
+    if response.status == 401:
+        locked = _token_failure(request, "token rejected")
+        if locked is not None:
+            raise locked
+    return response
 
 
 async def authenticate(request: web.Request, *, strict: bool) -> ids.Identity:
@@ -183,6 +210,8 @@ async def auth_gate_middleware(request: web.Request, handler: Handler) -> web.St
     public = await is_public(request)
     identity = await authenticate(request, strict=not public)
     request[keys.IDENTITY] = identity
+    if public and request.path in GUARDED_PUBLIC_PATHS:
+        return await _guarded_public(request, handler)
     if not public and not identity.authenticated:
         headers: dict[str, str] = {}
         if credentials.has_password and not _looks_like_api_call(request):

@@ -75,7 +75,7 @@ async def add_security_headers(request: web.Request, response: web.StreamRespons
     for name, value in _STATIC_HEADERS.items():
         headers.setdefault(name, value)
     headers.setdefault("Content-Security-Policy", content_security_policy(request))
-    if request.app[keys.SETTINGS].https:
+    if request.get(keys.CLIENT_HTTPS) or request.app[keys.SETTINGS].https:
         headers.setdefault("Strict-Transport-Security", HSTS)
     if request.path.startswith("/api/"):
         headers.setdefault(hdrs.CACHE_CONTROL, "no-store")

@@ -62,6 +62,7 @@ class Lockout:
         self._ips: dict[str, _Entry] = {}
         self._users: dict[str, _Entry] = {}
         self._pending: dict[str, int] = {}
+        self._next_prune = 0.0
         self._file = JsonStateFile(data_dir / FILE_NAME, self._snapshot)
         self._load(self._file.load())
 
@@ -157,7 +158,11 @@ class Lockout:
             self._live(user_entry, now)
             user_entry.failures.append(now)
             self._users[key] = user_entry
-        if len(self._ips) > MAX_ENTRIES or len(self._users) > MAX_ENTRIES:
+        for table in (self._ips, self._users):
+            while len(table) > MAX_ENTRIES:  # least recently failed first
+                del table[next(iter(table))]
+        if now >= self._next_prune:
+            self._next_prune = now + WINDOW_SECONDS
             self._prune()
         self._file.schedule_save()
         return Verdict(retry, max(0, MAX_FAILURES - len(ip_entry.failures)) if not retry else 0)

@@ -7,6 +7,7 @@ resolved (forwarded headers only from trusted proxies). 429 answers carry `Retry
 
 from __future__ import annotations
 
+import math
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
@@ -121,7 +122,7 @@ class RateLimiter:
             return
         if request is not None and self.should_report(limit, key):
             request.app[keys.AUDIT].record("rate_limited", request, success=False, limit=limit.name)
-        raise TooManyRequests(limit.message, retry_after=int(wait) + 1)
+        raise TooManyRequests(limit.message, retry_after=math.ceil(wait))
 
     def _sweep(self, now: float) -> None:
         """Forget idle buckets (every minute at most)."""
