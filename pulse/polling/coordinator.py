@@ -36,6 +36,7 @@ class Cadence:
     storage_config: float = 60.0  # cluster storage definitions
     membership: float = 600.0  # cluster members and their certificates
     tick: float = 5.0  # how often the background loop looks for due jobs
+    endpoint_retry: float = 60.0  # a failed cluster endpoint is tried again after this
 
 
 class Coordinator:

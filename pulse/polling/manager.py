@@ -54,7 +54,7 @@ class PollerManager:
         self._version = version
         self._client_count = client_count
         self._interval = interval or (lambda: float(live.current.polling_interval))
-        self._max_backoff = max_backoff
+        self.max_backoff = max_backoff
         self._clock = clock
         self._pollers: dict[str, Coordinator] = {}
         self._slices: dict[str, InstanceSlice] = {}
@@ -131,7 +131,7 @@ class PollerManager:
             "on_update": self._cycle_done,
             "initial": initial,
             "cadence": self.cadence,
-            "max_backoff": self._max_backoff,
+            "max_backoff": self.max_backoff,
             "clock": self._clock,
         }
         poller: Coordinator

@@ -33,7 +33,11 @@ class PvePoller(Coordinator):
     def setup(self) -> None:
         assert self.session is not None
         self.client = PveClient(
-            self.instance, self.session, timeout=self._timeout, stats=self.stats
+            self.instance,
+            self.session,
+            timeout=self._timeout,
+            stats=self.stats,
+            retry_after=self.cadence.endpoint_retry,
         )
         self.extras = PveExtras(self.client, self.instance.name)
         self._backup_stores: list[BackupStore] = []
