@@ -44,6 +44,7 @@ class AlertEngine:
         self._suppressed: dict[str, datetime] = {}  # id → no new alert before this time
         self._cleared: set[str] = set()  # manually cleared; re-arm once the condition clears
         self._resolved: list[Alert] = []  # recently resolved, oldest first
+        self._by_resource: dict[str, set[Metric]] = {}  # active metrics per resource (per cycle)
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -119,6 +120,9 @@ class AlertEngine:
         changes = Changes()
         self._expire(now)
         seen: set[str] = set()
+        self._by_resource = {}
+        for alert in self._active.values():
+            self._by_resource.setdefault(alert.resource_id, set()).add(alert.type)
         if self.config.enabled:
             for subject in snapshot.subjects:
                 seen.add(subject.resource_id)
@@ -165,8 +169,7 @@ class AlertEngine:
             checked.add(Metric.BACKUP_AGE)
             self._backup_age(subject, snapshot, now, changes)
         # Alerts of metrics no longer checked (threshold disabled, guest stopped, no data...).
-        mine = {a.type for a in self._active.values() if a.resource_id == subject.resource_id}
-        for metric in mine - checked:
+        for metric in self._by_resource.get(subject.resource_id, set()) - checked:
             self._resolve(_id(subject, metric), now, changes)
 
     def _threshold(
@@ -180,6 +183,11 @@ class AlertEngine:
     ) -> None:
         alert_id = _id(subject, metric)
         alert = self._active.get(alert_id)
+        if alert is None and value < threshold.trigger:  # the common case: fast and quiet
+            self._pending.pop(alert_id, None)
+            if value <= threshold.clear:
+                self._cleared.discard(alert_id)
+            return
         level = AlertLevel.CRITICAL if value >= threshold.critical_at else AlertLevel.WARNING
         message = threshold_message(
             subject.resource_type, metric, value, threshold.trigger, threshold.clear
@@ -189,11 +197,6 @@ class AlertEngine:
                 self._resolve(alert_id, now, changes)
             else:
                 self._update(alert, value, level, message, now, changes)
-            return
-        if value < threshold.trigger:
-            self._pending.pop(alert_id, None)
-            if value <= threshold.clear:
-                self._cleared.discard(alert_id)
             return
         delay = threshold.delay if threshold.delay is not None else self.config.time_threshold
         if not self._may_fire(subject, alert_id, delay, now):
@@ -249,12 +252,13 @@ class AlertEngine:
             critical = setting.critical_days > 0 and age >= setting.critical_days
             level = AlertLevel.CRITICAL if critical else AlertLevel.WARNING
         alert = self._active.get(alert_id)
-        message = backup_message(subject.resource_type, subject.name, newest, age, limit)
         if not bad:
             self._cleared.discard(alert_id)
             if alert is not None:
                 self._resolve(alert_id, now, changes)
-        elif alert is not None:
+            return
+        message = backup_message(subject.resource_type, subject.name, newest, age, limit)
+        if alert is not None:
             self._update(alert, age, level, message, now, changes)
         elif self._may_fire(subject, alert_id, 0, now):
             extra: dict[str, object] = (
