@@ -44,7 +44,7 @@ def custom_fields(webhook: Mapping[str, Any]) -> dict[str, str]:
 def _header_value(text: str) -> str:
     text = " ".join(text.split())  # no line breaks in headers, ever
     try:
-        text.encode("latin-1")
+        text.encode("ascii")
     except UnicodeEncodeError:
         return email.header.Header(text, "utf-8").encode()  # RFC 2047, as ntfy accepts
     return text

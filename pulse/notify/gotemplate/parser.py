@@ -34,6 +34,14 @@ class Variable:
 
 
 @dataclass(frozen=True, slots=True)
+class Chain:
+    """`(pipeline).Field.Sub`: fields of a parenthesised result."""
+
+    pipe: Pipeline
+    path: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Literal:
     value: Any
 
@@ -122,6 +130,8 @@ def _tokens(source: str, line: int) -> list[tuple[str, str]]:
         if match is None:
             raise TemplateError(f"line {line}: unexpected {source[pos : pos + 10]!r} in action")
         kind = match.lastgroup or ""
+        if kind == "field" and source[pos - 1 : pos] == ")":
+            kind = "chain"  # `(...).Field`: no space between ) and the field
         if kind != "space":
             out.append((kind, match.group()))
         pos = match.end()
@@ -299,7 +309,12 @@ class _Parser:
                 tokens = tokens[1:]
                 if not inner:
                     raise TemplateError(f"line {line}: empty ()")
-                current.append(Pipeline(tuple(inner)))
+                sub_pipe = Pipeline(tuple(inner))
+                if tokens and tokens[0][0] == "chain":
+                    current.append(Chain(sub_pipe, tuple(tokens[0][1].split(".")[1:])))
+                    tokens = tokens[1:]
+                else:
+                    current.append(sub_pipe)
             else:
                 current.append(self._operand(kind, value, line))
         if current:

@@ -19,6 +19,7 @@ from pulse.notify.gotemplate.gofmt import NO_VALUE, go_str, go_type, sprint, spr
 from pulse.notify.gotemplate.parser import (
     Action,
     Branch,
+    Chain,
     Field,
     Identifier,
     Literal,
@@ -341,6 +342,8 @@ class _Run:
             raise TemplateError(f"line {line}: undefined variable {node.name}")
         if isinstance(node, Pipeline):
             return self.pipeline(node, dot, line)
+        if isinstance(node, Chain):
+            return _lookup(self.pipeline(node.pipe, dot, line), node.path, line)
         if isinstance(node, Identifier):
             return self.command((node,), dot, _NOTHING, line)
         raise TemplateError(f"line {line}: unexpected operand")
