@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,8 +24,6 @@ from pulse.notify.services import SERVICES
 
 WEBHOOK_TEST_TIMEOUT_S = 10.0
 SUCCESS = {"status": "success", "message": "Test notification sent"}
-# One writer at a time for the email/webhooks sections (read-modify-write of a list).
-_config_lock = asyncio.Lock()
 
 
 def _now() -> datetime:
@@ -46,7 +43,7 @@ async def get_email(request: web.Request) -> web.Response:
 
 async def update_email(request: web.Request) -> web.Response:
     body = await json_object(request)
-    async with _config_lock:
+    async with request.app[keys.NOTIFIER].config_lock:
         config = email_config.merge(body, _stored_email(request))
         await request.app[keys.STORE].save({email_config.SECTION: config})
     request.app[keys.AUDIT].record("notifications.email.update", request, enabled=config["enabled"])
@@ -101,7 +98,7 @@ async def list_webhooks(request: web.Request) -> web.Response:
 
 async def create_webhook(request: web.Request) -> web.Response:
     body = await json_object(request)
-    async with _config_lock:
+    async with request.app[keys.NOTIFIER].config_lock:
         hooks = _stored_webhooks(request)
         if len(hooks) >= webhook_config.MAX_WEBHOOKS:
             raise BadRequest(f"at most {webhook_config.MAX_WEBHOOKS} webhooks")
@@ -120,7 +117,7 @@ async def create_webhook(request: web.Request) -> web.Response:
 async def update_webhook(request: web.Request) -> web.Response:
     webhook_id = request.match_info["webhook_id"]
     body = await json_object(request)
-    async with _config_lock:
+    async with request.app[keys.NOTIFIER].config_lock:
         hooks = _stored_webhooks(request)
         index = _find(hooks, webhook_id)
         hooks[index] = webhook_config.merge(body, hooks[index])
@@ -131,7 +128,7 @@ async def update_webhook(request: web.Request) -> web.Response:
 
 async def delete_webhook(request: web.Request) -> web.Response:
     webhook_id = request.match_info["webhook_id"]
-    async with _config_lock:
+    async with request.app[keys.NOTIFIER].config_lock:
         hooks = _stored_webhooks(request)
         del hooks[_find(hooks, webhook_id)]
         await request.app[keys.STORE].save({webhook_config.SECTION: hooks})

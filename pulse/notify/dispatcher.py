@@ -149,6 +149,8 @@ class NotificationDispatcher:
         self._acked: OrderedDict[str, None] = OrderedDict()
         self.stats = {"sent": 0, "failed": 0, "dropped": 0, "suppressed": 0}
         self._on_stop: list[Callable[[], Awaitable[None]]] = []
+        # Serialises read-modify-write of the `email`/`webhooks` store sections (API handlers).
+        self.config_lock = asyncio.Lock()
 
     def on_stop(self, callback: Callable[[], Awaitable[None]]) -> None:
         """Run `callback` after the tasks stopped (closing the HTTP session)."""
