@@ -16,6 +16,7 @@ from pulse.api.middlewares import error_middleware
 from pulse.api.routes import setup_routes
 from pulse.buildinfo import detect
 from pulse.config.live import LiveSettings
+from pulse.config.migrate import migrate_upstream
 from pulse.config.nodes import NodeRegistry
 from pulse.config.settings import Settings
 from pulse.logs import secret_filter
@@ -65,6 +66,7 @@ def create_app(settings: Settings, *, store: ConfigStore | None = None) -> web.A
     if store is None:
         store = ConfigStore(settings.data_dir)
         store.load()
+        migrate_upstream(store)
     _watch_secrets(settings, store)
 
     app = web.Application(
