@@ -57,16 +57,16 @@ class Monitor:
         return data
 
     async def wait_for(
-        self, predicate: Callable[[dict[str, Any]], bool], timeout: float = 15.0
+        self, predicate: Callable[[dict[str, Any]], bool], limit: float = 15.0
     ) -> dict[str, Any]:
-        """Poll /api/state until `predicate(state)` holds (fails the test after `timeout`)."""
-        deadline = asyncio.get_running_loop().time() + timeout
+        """Poll /api/state until `predicate(state)` holds (fails the test after `limit` s)."""
+        deadline = asyncio.get_running_loop().time() + limit
         while True:
             state = await self.state()
             if predicate(state):
                 return state
             if asyncio.get_running_loop().time() > deadline:
-                raise AssertionError(f"condition not met within {timeout} s; last state: {state}")
+                raise AssertionError(f"condition not met within {limit} s; last state: {state}")
             await asyncio.sleep(0.1)
 
 

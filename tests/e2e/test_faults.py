@@ -31,7 +31,8 @@ async def test_offline_standalone_node_shows_error_then_recovers(monitor: Monito
     down = await monitor.wait_for(lambda s: s["connectionHealth"].get("pve-edge") is False)
     node = _node(down, "pve-edge")
     assert node is not None
-    assert node["status"] == "offline" and node["stale"] is True
+    assert node["status"] == "offline"
+    assert node["stale"] is True
     assert "cannot connect" in node["error"]
     assert down["errors"]["pve-edge"] == node["error"]
     # its guests stay visible, marked stale, with the time of their last good data
@@ -39,13 +40,17 @@ async def test_offline_standalone_node_shows_error_then_recovers(monitor: Monito
     assert set(stale) == set(edge_guests)
     assert all(g["stale"] and g["lastSeen"] for g in stale.values())
     # the other instances are unaffected
-    assert _healthy(down, "homelab") and _healthy(down, "pbs-pbs1")
+    assert _healthy(down, "homelab")
+    assert _healthy(down, "pbs-pbs1")
 
     await monitor.sim.set_fault("pve-edge", None)
     up = await monitor.wait_for(lambda s: _healthy(s, "pve-edge"))
     node = _node(up, "pve-edge")
-    assert node is not None and node["status"] == "online" and not node["stale"]
-    assert "error" not in node and "pve-edge" not in up["errors"]
+    assert node is not None
+    assert node["status"] == "online"
+    assert not node["stale"]
+    assert "error" not in node
+    assert "pve-edge" not in up["errors"]
 
 
 async def test_cluster_member_offline_is_reported_by_the_cluster(monitor: Monitor) -> None:
@@ -55,9 +60,11 @@ async def test_cluster_member_offline_is_reported_by_the_cluster(monitor: Monito
     state = await monitor.wait_for(lambda s: (_node(s, "pve3") or {}).get("status") == "offline")
     assert _healthy(state, "homelab")  # the cluster itself still answers
     node = _node(state, "pve3")
-    assert node is not None and "offline" in node["error"]
+    assert node is not None
+    assert "offline" in node["error"]
     guests = [g for g in state["vms"] + state["containers"] if g["node"] == "pve3"]
-    assert guests and all(g["stale"] for g in guests)
+    assert guests
+    assert all(g["stale"] for g in guests)
 
 
 async def test_changed_certificate_is_refused_under_pinning(monitor: Monitor) -> None:
@@ -69,7 +76,8 @@ async def test_changed_certificate_is_refused_under_pinning(monitor: Monitor) ->
     assert "certificate fingerprint changed/mismatch" in error
     assert monitor.sim.fingerprint("pve-edge") in error  # tells the user the new fingerprint
     status = monitor.app[keys.POLLERS].statuses()[0]
-    assert status.error_kind == "fingerprint" and not status.connected
+    assert status.error_kind == "fingerprint"
+    assert not status.connected
 
 
 async def test_cluster_failover_and_return(monitor: Monitor) -> None:
@@ -91,8 +99,10 @@ async def test_cluster_failover_and_return(monitor: Monitor) -> None:
     )
     assert _healthy(state, "homelab")
     status = manager.status(instance.id)
-    assert status is not None and status.connected
-    assert status.endpoint != server.url and status.endpoint in server.node_urls
+    assert status is not None
+    assert status.connected
+    assert status.endpoint != server.url
+    assert status.endpoint in server.node_urls
 
     await monitor.sim.set_fault(server.nodes[0], None)
     for _ in range(100):
@@ -100,7 +110,8 @@ async def test_cluster_failover_and_return(monitor: Monitor) -> None:
         if status is not None and status.endpoint == server.url:
             break
         await asyncio.sleep(0.1)
-    assert status is not None and status.endpoint == server.url  # back to the preferred node
+    assert status is not None
+    assert status.endpoint == server.url
 
 
 async def test_hung_instance_does_not_delay_the_others(monitor: Monitor) -> None:

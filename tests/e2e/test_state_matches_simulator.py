@@ -67,7 +67,8 @@ async def test_state_equals_simulator(monitor: Monitor) -> None:
     storage_ids = {s["id"] for s in state["storage"]}
     assert len(storage_ids) == len(state["storage"])  # shared storage listed once
     assert state["metrics"] == []
-    assert state["activeAlerts"] == [] and state["recentlyResolved"] == []
+    assert state["activeAlerts"] == []
+    assert state["recentlyResolved"] == []
 
 
 async def test_vm_disk_and_memory_sources(monitor: Monitor) -> None:
@@ -103,7 +104,7 @@ async def test_rates_follow_counters(monitor: Monitor) -> None:
     await monitor.add_all()
     sim = monitor.sim
     state = await monitor.wait_for(
-        lambda s: any(g["networkIn"] > 0 for g in s["vms"] + s["containers"]), timeout=30
+        lambda s: any(g["networkIn"] > 0 for g in s["vms"] + s["containers"]), limit=30
     )
     rated = [g for g in state["vms"] + state["containers"] if g["networkIn"] > 0]
     truth = _truth(sim)
