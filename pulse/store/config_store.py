@@ -55,15 +55,16 @@ SECRET_KEYS = frozenset(
 Listener = Callable[[frozenset[str]], None]
 
 
-def iter_secrets(value: Any, key: str | None = None) -> Iterator[str]:
-    """Every string stored under a secret key anywhere in `value`."""
+def iter_secrets(value: Any, inside_secret: bool = False) -> Iterator[str]:
+    """Every string stored under a secret key anywhere in `value`, however deeply nested
+    (webhook `headers` hold their secrets one level down)."""
     if isinstance(value, Mapping):
         for child_key, child in value.items():
-            yield from iter_secrets(child, str(child_key))
+            yield from iter_secrets(child, inside_secret or str(child_key) in SECRET_KEYS)
     elif isinstance(value, list):
         for child in value:
-            yield from iter_secrets(child, key)
-    elif key in SECRET_KEYS and isinstance(value, str) and value:
+            yield from iter_secrets(child, inside_secret)
+    elif inside_secret and isinstance(value, str) and value:
         yield value
 
 

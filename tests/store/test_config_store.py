@@ -181,3 +181,10 @@ def test_sigkill_at_random_moments_never_corrupts(tmp_path: Path) -> None:
         assert loaded in (newest_confirmed, newest_confirmed + 1)
         last_confirmed = loaded
         assert not list(data_dir.glob(".*.tmp")), "stale temp files are cleaned on load"
+
+
+async def test_nested_secrets_are_found(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    hooks = [{"name": "n", "url": "https://h/abc-url", "headers": {"Authorization": "Bearer xyz-1"}}]
+    await store.save({"webhooks": hooks, "email": {"password": "pw-1", "server": "smtp"}})
+    assert store.secret_values() == {"https://h/abc-url", "Bearer xyz-1", "pw-1"}
