@@ -80,8 +80,9 @@ async def login(client: Client, password: str = PASSWORD, **extra: Any) -> str:
     response = await client.post("/api/login", json={"password": password, **extra})
     assert response.status == 200, await response.text()
     body = await response.json()
-    assert client.session.cookie_jar.filter_cookies(client.make_url("/"))["pulse_csrf"].value == (
-        body["csrfToken"]
+    assert (
+        client.session.cookie_jar.filter_cookies(client.make_url("/"))["pulse_csrf"].value
+        == (body["csrfToken"])
     )
     return str(body["csrfToken"])
 

@@ -18,7 +18,8 @@ async def test_session_write_without_csrf_token_is_refused(secure_client: MakeCl
     response = await client.post(WRITE)
     assert response.status == 403
     body = await response.json()
-    assert "CSRF" in body["error"] and body["code"] == "csrf_failed"
+    assert "CSRF" in body["error"]
+    assert body["code"] == "csrf_failed"
     assert (await client.get("/api/system/api-token")).status == 200  # reads need none
 
 

@@ -57,7 +57,8 @@ async def test_login_sets_both_cookies_with_the_right_attributes(
     assert "HttpOnly" not in csrf  # the dashboard's script reads it
     assert "SameSite=Strict" in csrf
     body = await response.json()
-    assert body["success"] is True and body["user"] == "admin"
+    assert body["success"] is True
+    assert body["user"] == "admin"
 
 
 async def test_wrong_password_sets_no_cookie(secure_client: MakeClient) -> None:
