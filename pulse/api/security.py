@@ -79,8 +79,8 @@ async def change_password(request: web.Request) -> web.Response:
         if not current:
             raise BadRequest("currentPassword is required")
         await verify_password_attempt(request, credentials.username, current, method="change")
-    elif not is_authenticated(request):
-        raise Unauthorized("Authentication required")
+    elif credentials.configured and not is_authenticated(request):
+        raise Unauthorized("Authentication required")  # token-only: prove it is the owner
     problem = passwords.password_problem(new_password)
     if problem:
         raise BadRequest(problem)

@@ -14,6 +14,7 @@ A setting from the environment or the file wins and cannot be changed through th
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -36,6 +37,9 @@ TOKEN_BYTES = 32  # 64 hex characters, as upstream generates
 # user/password pair is remembered briefly (as a keyed digest, never the password itself).
 BASIC_CACHE_SECONDS = 300
 BASIC_CACHE_SIZE = 64
+# At most this many bcrypt runs at once: a burst of logins must not occupy every worker thread
+# that store saves and other off-loop work share.
+BCRYPT_SLOTS = 2
 
 
 class Source(StrEnum):
@@ -73,6 +77,7 @@ class Credentials:
         self._env_hash: str | None = None
         self._cache_key = secrets.token_bytes(32)
         self._verified: dict[bytes, float] = {}
+        self._bcrypt_slots = asyncio.Semaphore(BCRYPT_SLOTS)
         if settings.password and passwords.is_bcrypt_hash(settings.password):
             self._env_hash = settings.password
 
@@ -202,7 +207,8 @@ class Credentials:
         if cache and self._verified.get(digest, 0.0) > now:
             return user_ok
         # bcrypt runs even for a wrong user name, so timing does not reveal which one was wrong.
-        ok = await passwords.check_password(password, password_hash) and user_ok
+        async with self._bcrypt_slots:
+            ok = await passwords.check_password(password, password_hash) and user_ok
         if ok and cache:
             self._verified = {k: v for k, v in self._verified.items() if v > now}
             if len(self._verified) >= BASIC_CACHE_SIZE:
@@ -214,7 +220,8 @@ class Credentials:
 
     async def set_password(self, new_password: str, *, username: str | None = None) -> None:
         """Store a new bcrypt hash (the caller has checked that it may be changed)."""
-        new_hash = await passwords.hash_password(new_password)
+        async with self._bcrypt_slots:
+            new_hash = await passwords.hash_password(new_password)
         section = self._section()
         section["passwordHash"] = new_hash
         if username:

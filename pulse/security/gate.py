@@ -52,10 +52,14 @@ async def _body_token(request: web.Request) -> str:
     return token if isinstance(token, str) else ""
 
 
+def _is_static(path: str) -> bool:
+    return path not in PRIVATE_EXACT and not path.startswith(PRIVATE_PREFIXES)
+
+
 async def is_public(request: web.Request) -> bool:
     path = request.path
-    if path not in PRIVATE_EXACT and not path.startswith(PRIVATE_PREFIXES):
-        return True  # static dashboard files
+    if _is_static(path):
+        return True
     if path in PUBLIC_PATHS:
         return True
     if path in PUBLIC_POST_PATHS and request.method == "POST":
@@ -206,6 +210,9 @@ async def auth_gate_middleware(request: web.Request, handler: Handler) -> web.St
     credentials = request.app[keys.CREDENTIALS]
     if not credentials.configured:
         request[keys.IDENTITY] = ids.OPEN
+        return await handler(request)
+    if _is_static(request.path):  # dashboard files: nothing to prove, nothing to decrypt
+        request[keys.IDENTITY] = ids.ANONYMOUS
         return await handler(request)
     public = await is_public(request)
     identity = await authenticate(request, strict=not public)

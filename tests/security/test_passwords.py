@@ -138,3 +138,15 @@ async def test_logins_do_not_stall_the_event_loop(secure_client: MakeClient) -> 
 async def test_bad_login_bodies_are_400(secure_client: MakeClient, body: bytes) -> None:
     client = await secure_client()
     assert (await client.post("/api/login", data=body)).status == 400
+
+
+async def test_an_open_instance_can_set_its_first_password(app_client: AppClient) -> None:
+    client = await app_client()
+    response = await client.post(
+        "/api/security/change-password", json={"newPassword": "the-first-password"}
+    )
+    assert response.status == 200
+    assert (await client.get("/api/guests/metadata")).status == 200  # logged in at once
+    client.session.cookie_jar.clear()
+    assert (await client.get("/api/guests/metadata")).status == 401
+    await login(client, "the-first-password")
