@@ -176,21 +176,27 @@ async def _guarded_public(request: web.Request, handler: Handler) -> web.StreamR
 
 async def authenticate(request: web.Request, *, strict: bool) -> ids.Identity:
     """Establish the identity. `strict` (private paths): wrong credentials are an error and
-    count towards the lockout; on public paths only a valid cookie or token is recognised."""
+    count towards the lockout; on public paths only a valid cookie or token is recognised.
+
+    A live session wins over other headers (so a dashboard sending a stale X-API-Token from its
+    storage is not locked out, and its writes still need the CSRF token). A token header is
+    only judged when a token is configured at all.
+    """
     app = request.app
-    token = presented_token(request)
-    if token:
-        if strict:
-            return await check_token(request, token)
-        if app[keys.CREDENTIALS].token_matches(token):
-            return ids.Identity(ids.AuthMethod.TOKEN, TOKEN_USER)
+    credentials = app[keys.CREDENTIALS]
     info = await app[keys.SESSIONS].current(request)
     if info is not None:
         return ids.Identity(ids.AuthMethod.SESSION, info.user, info.session_id)
+    token = presented_token(request) if credentials.has_token else ""
+    if token:
+        if strict:
+            return await check_token(request, token)
+        if credentials.token_matches(token):
+            return ids.Identity(ids.AuthMethod.TOKEN, TOKEN_USER)
     basic = basic_credentials(request) if strict else None
-    if basic is not None and app[keys.CREDENTIALS].has_password:
+    if basic is not None and credentials.has_password:
         user, password = basic
-        if not app[keys.CREDENTIALS].recently_verified(user, password):
+        if not credentials.recently_verified(user, password):
             app[keys.RATE_LIMITS].check(AUTH, request.get(keys.CLIENT_IP, ""), request)
         name = await verify_password_attempt(request, user, password, method="basic")
         return ids.Identity(ids.AuthMethod.BASIC, name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import aiohttp
 import bcrypt
 import pytest
 from aiohttp import web
@@ -89,3 +90,12 @@ async def login(client: Client, password: str = PASSWORD, **extra: Any) -> str:
 
 def session_cookie(client: Client) -> str:
     return client.session.cookie_jar.filter_cookies(client.make_url("/"))["pulse_session"].value
+
+
+async def script_status(client: Client, method: str, path: str, **kwargs: Any) -> int:
+    """Status of a request sent like a script: no cookies at all."""
+    async with (
+        aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as session,
+        session.request(method, client.make_url(path), **kwargs) as response,
+    ):
+        return response.status
