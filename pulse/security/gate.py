@@ -94,7 +94,7 @@ async def verify_password_attempt(
     wait = lockout.retry_after(ip, user)
     if wait > 0:
         audit.record("login.failure", request, success=False, method=method,
-                     user=user, reason="Account locked")  # fmt: skip
+                     reason="Account locked")  # fmt: skip
         raise _locked(wait)
     if not lockout.reserve(ip):
         raise TooManyRequests("Too many login attempts at once; retry in a moment", retry_after=1)
@@ -106,10 +106,12 @@ async def verify_password_attempt(
         lockout.record_success(ip, user)
         return credentials.username
     verdict = lockout.record_failure(ip, user)
-    audit.record("login.failure", request, success=False, method=method, user=user,
+    # A password typed into the user-name field must not end up in the audit log.
+    shown = user if credentials.username_matches(user) else "(unknown user)"
+    audit.record("login.failure", request, success=False, method=method, user=shown,
                  reason="Invalid credentials")  # fmt: skip
     if verdict.retry_after:
-        audit.record("lockout", request, success=False, user=user, seconds=LOCK_SECONDS)
+        audit.record("lockout", request, success=False, user=shown, seconds=LOCK_SECONDS)
         raise _locked(verdict.retry_after)
     raise Unauthorized(
         f"Invalid credentials ({verdict.attempts_left} attempts left before a "

@@ -35,6 +35,8 @@ async def test_security_events_are_audited_without_secrets(
         return response.status
 
     assert await call("POST", "/api/login", json={"password": "wrong-guess-1"}) == 401
+    typo = {"username": "wrong-guess-3", "password": "x"}  # password in the user field
+    assert await call("POST", "/api/login", json=typo) == 401
     csrf = await login(client)
     cookie = session_cookie(client)
     headers = {"X-CSRF-Token": csrf}
@@ -69,7 +71,8 @@ async def test_security_events_are_audited_without_secrets(
     audit_text = (data_dir / "audit.log").read_text()
     log_text = "\n".join(r.getMessage() for r in caplog.records)
     response_text = "\n".join(bodies)
-    secrets = [PASSWORD, PASSWORD_HASH, "wrong-guess-1", "wrong-guess-2", token, cookie, csrf]
+    secrets = [PASSWORD, PASSWORD_HASH, "wrong-guess-1", "wrong-guess-2", "wrong-guess-3",
+               token, cookie, csrf]  # fmt: skip
     for secret in secrets:
         assert secret not in audit_text
         assert secret not in log_text

@@ -153,3 +153,10 @@ async def test_memory_is_bounded(tmp_path: object) -> None:
     snapshot = lockout._snapshot()
     assert len(snapshot["ips"]) <= module.MAX_ENTRIES
     assert len(snapshot["users"]) <= module.MAX_ENTRIES
+
+
+async def test_spoofed_forwarded_for_does_not_escape_the_lock(secure_client: MakeClient) -> None:
+    client = await secure_client()  # no trusted proxy
+    for n in range(5):
+        await attempt(client, "wrong", ip=f"198.51.100.{n}")
+    assert (await attempt(client, PASSWORD, ip="198.51.100.77"))[0] == 429
