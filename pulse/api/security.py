@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from aiohttp import web
 
 from pulse import keys
@@ -22,8 +20,6 @@ from pulse.security.gate import (
 )
 from pulse.security.identity import AuthMethod
 from pulse.security.wiring import OPEN_WARNING
-
-_setup_lock = asyncio.Lock()
 
 
 async def login(request: web.Request) -> web.Response:
@@ -196,7 +192,7 @@ async def quick_setup(request: web.Request) -> web.Response:
         raise BadRequest("username must be 1-64 printable characters")
     if token is not None and len(token) < 16:
         raise BadRequest("apiToken must be at least 16 characters (or leave it out)")
-    async with _setup_lock:
+    async with credentials.setup_lock:
         if credentials.configured:
             raise Conflict("Security is already configured; change it in Settings -> Security")
         await credentials.set_password(password, username=username)

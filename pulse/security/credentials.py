@@ -78,6 +78,7 @@ class Credentials:
         self._cache_key = secrets.token_bytes(32)
         self._verified: dict[bytes, float] = {}
         self._bcrypt_slots = asyncio.Semaphore(BCRYPT_SLOTS)
+        self.setup_lock = asyncio.Lock()  # first-run set-up: one caller wins
         if settings.password and passwords.is_bcrypt_hash(settings.password):
             self._env_hash = settings.password
 
