@@ -185,6 +185,8 @@ def test_sigkill_at_random_moments_never_corrupts(tmp_path: Path) -> None:
 
 async def test_nested_secrets_are_found(tmp_path: Path) -> None:
     store = open_store(tmp_path)
-    hooks = [{"name": "n", "url": "https://h/abc-url", "headers": {"Authorization": "Bearer xyz-1"}}]
+    hooks = [
+        {"name": "n", "url": "https://h/abc-url", "headers": {"Authorization": "Bearer xyz-1"}}
+    ]
     await store.save({"webhooks": hooks, "email": {"password": "pw-1", "server": "smtp"}})
     assert store.secret_values() == {"https://h/abc-url", "Bearer xyz-1", "pw-1"}
