@@ -77,6 +77,13 @@ def test_plain_text_templates_are_not_escaped() -> None:
     assert Template("{{.Message}}").render(data()) == 'VM "web" \\ disk\nslow'
 
 
+def test_printf_cannot_build_huge_strings_or_crash() -> None:
+    out = Template('{{printf "%999999999d|%.999999999f|%c|%d" 1 1.5 99999999999 -01}}').render(
+        data()
+    )
+    assert out == "%!(BADWIDTH)|%!(BADPREC)|%!c(int=99999999999)|-1"
+
+
 def test_go_float_formatting() -> None:
     assert [go_float(v) for v in (80.0, 85.5, 1048576.0, 123456.0, 0.0001, 0.00001, -2.5)] == [
         "80", "85.5", "1.048576e+06", "123456", "0.0001", "1e-05", "-2.5",
@@ -99,6 +106,8 @@ def test_go_float_formatting() -> None:
         ("{{range 100000}}{{range 100000}}xxxxxxxx{{end}}{{end}}", "output is larger"),
         ("{{lt .Level 3}}", "incompatible types"),
         ("{{.Level | .Message}}", "only a function can follow |"),
+        ("{{" + "(" * 3000 + "1" + ")" * 3000 + "}}", "parentheses nested too deeply"),
+        ("{{" + "9" * 5000 + "}}", "is too long"),
     ],
 )
 def test_rejects_bad_or_abusive_templates(source: str, message: str) -> None:

@@ -10,6 +10,9 @@ from decimal import Decimal
 from typing import Any
 
 NO_VALUE = "<no value>"
+# Go refuses widths and precisions above 1e6; ours are far lower so that one printf cannot
+# build a huge string before the renderer's output cap sees it.
+MAX_WIDTH = 1000
 
 
 def go_float(value: float) -> str:
@@ -101,6 +104,10 @@ def sprintf(fmt: str, args: Sequence[Any]) -> str:
 
 
 def _format_one(arg: Any, flags: str, width: str | None, precision: str | None, verb: str) -> str:
+    if width and int(width) > MAX_WIDTH:
+        return "%!(BADWIDTH)"
+    if precision and int(precision) > MAX_WIDTH:
+        return "%!(BADPREC)"
     spec = "%" + flags + (width or "") + (f".{precision}" if precision is not None else "")
     is_int = isinstance(arg, int) and not isinstance(arg, bool)
     bad = f"%!{verb}({go_type(arg)}={go_str(arg)})"
@@ -117,7 +124,7 @@ def _format_one(arg: Any, flags: str, width: str | None, precision: str | None, 
         if verb in "xX" and isinstance(arg, str):
             hexed = arg.encode().hex()
             return (spec + "s") % (hexed.upper() if verb == "X" else hexed)
-        if not is_int:
+        if not is_int or (verb == "c" and not 0 <= arg < 0x110000):
             return bad
         return str((spec + verb) % arg)
     if verb in "feEgGF":

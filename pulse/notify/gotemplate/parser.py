@@ -6,13 +6,13 @@ evaluated as Python: the grammar only knows fields, variables, literals and whit
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 MAX_TEMPLATE_CHARS = 32 * 1024
-MAX_NESTING = 20
+MAX_NESTING = 20  # {{if}}/{{range}} blocks, and parentheses inside one action
+MAX_NUMBER_CHARS = 64
 
 
 class TemplateError(ValueError):
@@ -288,8 +288,10 @@ class _Parser:
         return Pipeline(tuple(pipe), tuple(declare), assign)
 
     def _commands(
-        self, tokens: list[tuple[str, str]], line: int
+        self, tokens: list[tuple[str, str]], line: int, depth: int = 0
     ) -> tuple[list[tuple[Any, ...]], list[tuple[str, str]]]:
+        if depth > MAX_NESTING:
+            raise TemplateError(f"line {line}: parentheses nested too deeply")
         commands: list[tuple[Any, ...]] = []
         current: list[Any] = []
         while tokens:
@@ -303,7 +305,7 @@ class _Parser:
                 commands.append(tuple(current))
                 current = []
             elif kind == "punct" and value == "(":
-                inner, tokens = self._commands(tokens, line)
+                inner, tokens = self._commands(tokens, line, depth + 1)
                 if not tokens or tokens[0] != ("punct", ")"):
                     raise TemplateError(f"line {line}: unclosed (")
                 tokens = tokens[1:]
@@ -337,7 +339,9 @@ class _Parser:
         if kind == "raw":
             return Literal(value[1:-1])
         if kind == "number":
-            number = json.loads(value.lstrip("+")) if re.fullmatch(r"-?\d+", value) else None
+            if len(value) > MAX_NUMBER_CHARS:
+                raise TemplateError(f"line {line}: number {value[:20]}... is too long")
+            number = int(value) if re.fullmatch(r"[-+]?\d+", value) else None
             return Literal(number if number is not None else float(value))
         if kind == "ident":
             if value in ("true", "false"):
