@@ -5,8 +5,9 @@ On connect: `welcome`, then `initialState` (the cached state bytes). Afterwards 
 client may send `ping` (answered `pong`) and `requestData` (answered `rawData`). Protocol-level
 ping/pong (heartbeat) closes connections whose peer stopped answering.
 
-Origin check: no `Origin` header (scripts) is accepted; `*` in ALLOWED_ORIGINS accepts any;
-otherwise the origin must be listed, or - when the list is empty - be the page's own origin.
+Origin check (cross-site websocket hijacking): the security layer's one rule,
+`pulse.security.headers.origin_allowed` - no `Origin` (scripts), the page's own origin, or one
+listed in ALLOWED_ORIGINS (`*` = any).
 Authentication is the normal auth middleware's job (/ws is not a public path).
 """
 
@@ -16,48 +17,21 @@ import logging
 import time
 
 from aiohttp import WSMsgType, web
-from yarl import URL
 
 from pulse import jsonio, keys
 from pulse.errors import BadRequest, Forbidden
+from pulse.security.headers import origin_allowed
 from pulse.ws.hub import envelope, wrap_bytes
 
 log = logging.getLogger(__name__)
 
 HEARTBEAT = 30.0  # seconds between protocol pings; a peer that misses the pong is closed
 MAX_INCOMING = 64 * 1024  # clients only send tiny control messages
-_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
-
-
-def _host_port(host: str, scheme: str) -> str:
-    url = URL(f"{scheme}://{host}")
-    port = url.port or _DEFAULT_PORTS.get(scheme, 0)
-    return f"{(url.host or '').lower()}:{port}"
-
-
-def origin_allowed(origin: str | None, host: str, allowed: tuple[str, ...], scheme: str) -> bool:
-    if not origin:
-        return True
-    entries = {a.strip().rstrip("/").lower() for a in allowed if a.strip()}
-    if "*" in entries:
-        return True
-    normalized = origin.strip().rstrip("/").lower()
-    if entries:
-        return normalized in entries
-    try:
-        url = URL(normalized)
-        if not url.host or url.scheme not in ("http", "https"):
-            return False
-        origin_port = url.port or _DEFAULT_PORTS[url.scheme]
-        return f"{url.host}:{origin_port}" == _host_port(host, url.scheme)
-    except (ValueError, KeyError):
-        return False
 
 
 async def websocket(request: web.Request) -> web.WebSocketResponse:
     app = request.app
-    allowed = app[keys.LIVE_SETTINGS].current.allowed_origins
-    if not origin_allowed(request.headers.get("Origin"), request.host, allowed, request.scheme):
+    if not origin_allowed(request):
         raise Forbidden("websocket origin not allowed")
     ws = web.WebSocketResponse(heartbeat=HEARTBEAT, compress=False, max_msg_size=MAX_INCOMING)
     if not ws.can_prepare(request).ok:

@@ -57,6 +57,7 @@ async def test_initial_state_then_raw_data_each_publish(app_client: AppClient) -
         ("", "same", True),
         ("", "http://evil.example", False),
         ("https://dash.example", "https://dash.example", True),
+        ("https://dash.example", "same", True),  # the page's own origin needs no listing
         ("https://dash.example", "http://evil.example", False),
         ("*", "http://anything.example", True),
     ],
