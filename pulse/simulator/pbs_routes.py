@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from pulse.simulator.model import LiveDatastore, LivePbs, Model, PbsSnapshot, verify_upid
-from pulse.simulator.routing import ApiError, Ctx, Router
+from pulse.simulator.routing import ApiError, Ctx, Router, int_param
 
 _HOSTNAME = re.compile(r"^(?:[a-zA-Z0-9](?:[a-zA-Z0-9\-]*[a-zA-Z0-9])?)$")
 VERSIONS = {3: ("3.4", "1", "b5f1a0c0d9c1e5e4"), 4: ("4.0", "14", "5ba0a5e3b2c3b58f")}
@@ -119,7 +119,7 @@ class PbsApi:
                         }
                     )
         out.sort(key=lambda e: -int(e["starttime"]))
-        return out[: int(ctx.query.get("limit", "50") or 50)]
+        return out[: int_param(ctx.query.get("limit"), "limit", 50, minimum=0)]
 
     def _list_item(self, ds: LiveDatastore, ctx: Ctx) -> dict[str, Any]:
         e: dict[str, Any] = {"store": ds.spec.name, "comment": ds.spec.comment}

@@ -65,8 +65,9 @@ def node_entry(node: LiveNode, t: float, fingerprint: str, audit: bool) -> dict[
         "id": f"node/{node.name}",
         "type": "node",
         "ssl_fingerprint": fingerprint,
-        "level": node.spec.level,
     }
+    if node.online:  # an offline member's RRD entry goes stale: no level, no numbers
+        e["level"] = node.spec.level
     if node.online and audit:
         e.update(
             cpu=node.cpu(t),
@@ -157,8 +158,10 @@ def guest_list_entry(g: LiveGuest, t: float, ver: int, full: bool) -> dict[str, 
         host_view = s.memhost if ver >= 9 else min(s.memhost, spec.maxmem)
         if full:
             e["mem"] = s.mem if spec.balloon_stats else host_view
+            # full mode copies `status` into `qmpstatus` for stopped VMs (qemu-server vmstatus)
+            e["qmpstatus"] = "running" if s.running else "stopped"
             if s.running:
-                e.update(diskread=s.diskread, diskwrite=s.diskwrite, qmpstatus="running")
+                e.update(diskread=s.diskread, diskwrite=s.diskwrite)
             elif ver < 9:
                 e.update(diskread=0, diskwrite=0)
         else:
@@ -264,9 +267,9 @@ def resource_node(node: LiveNode, tq: float, ha: bool) -> dict[str, Any]:
         "type": "node",
         "node": node.name,
         "status": "online" if node.online else "offline",
-        "level": node.spec.level,
     }
     if node.online:
+        e["level"] = node.spec.level
         e.update(
             cpu=node.cpu(tq),
             maxcpu=node.spec.maxcpu,

@@ -11,7 +11,7 @@ from pulse.simulator import pve_payloads as pp
 from pulse.simulator import pve_storage as ps
 from pulse.simulator.auth import PVE_FULL
 from pulse.simulator.model import LiveGuest, LiveNode, LivePbs, LivePve, Model
-from pulse.simulator.routing import ApiError, Ctx, Reply, Router, int_param
+from pulse.simulator.routing import ApiError, Ctx, Reply, Router, int_param, not_implemented
 from pulse.simulator.topology import AgentMode, GuestKind
 
 
@@ -179,11 +179,7 @@ class PveApi:
     async def agent_cmd(self, ctx: Ctx, p: dict[str, str]) -> Any:
         cmd = p["cmd"]
         if cmd not in agent.COMMANDS and cmd != "file-read":
-            raise ApiError(
-                501,
-                f"Method 'GET /api2/json/nodes/{p['node']}/qemu/{p['vmid']}/agent/{cmd}' "
-                "not implemented",
-            )
+            raise not_implemented("GET", f"/nodes/{p['node']}/qemu/{p['vmid']}/agent/{cmd}")
         g, _ = self._agent_guest(ctx, p, file_read=cmd == "file-read")
         if g.spec.agent is AgentMode.NOT_RUNNING:
             delay = self._agent_delay()
@@ -257,8 +253,8 @@ class PveApi:
     def tasks(self, ctx: Ctx, p: dict[str, str]) -> Any:
         node = self._node(ctx, p["node"])
         q = ctx.query
-        start = int_param(q.get("start"), "start", 0)
-        limit = int_param(q.get("limit"), "limit", 50)
+        start = int_param(q.get("start"), "start", 0, minimum=0)
+        limit = int_param(q.get("limit"), "limit", 50, minimum=0)
         vmid = q.get("vmid")
         source = q.get("source", "archive")
         now = ctx.now
@@ -330,7 +326,8 @@ class PveApi:
                 out.append(e)
             if rtype in (None, "storage") and pr.has("Datastore.Audit", "Datastore.AllocateSpace"):
                 for st in self.inst.node_storages(node.name):
-                    out.append(self._resource_storage(node, st, tq))
+                    if st.spec.enabled:  # storage_check_enabled: disabled ones are not listed
+                        out.append(self._resource_storage(node, st, tq))
             if rtype in (None, "sdn") and pr.has("SDN.Audit"):
                 out.append(
                     {
@@ -352,7 +349,7 @@ class PveApi:
             "node": node.name,
             "plugintype": spec.type,
             "content": ",".join(sorted(spec.content)),
-            "shared": int(spec.shared or spec.type in ("nfs", "pbs")),
+            "shared": int(ps.is_shared(spec)),
         }
         if not node.online:
             e["status"] = "unknown"

@@ -17,14 +17,27 @@ VZTMPL = (
 )
 
 
+# pve-storage `PVE::Storage::Plugin::@SHARED_STORAGE`: parse_config forces `shared 1` on these
+SHARED_TYPES = frozenset(
+    {"iscsi", "nfs", "cifs", "rbd", "cephfs", "iscsidirect", "glusterfs", "zfs", "drbd", "pbs"}
+)
+
+
+def is_shared(spec: StorageSpec) -> bool:
+    return spec.shared or spec.type in SHARED_TYPES
+
+
 def storage_config(spec: StorageSpec, pbs_fingerprint: str) -> dict[str, Any]:
-    """One item of GET /storage: storage.cfg as written, so `shared` only when set explicitly."""
+    """One item of GET /storage: storage.cfg as parsed, so `shared` is set explicitly or forced
+    by the type, and absent otherwise (no `enabled`/`active`: those are per-node facts)."""
     e: dict[str, Any] = {
         "storage": spec.storage,
         "type": spec.type,
         "content": ",".join(sorted(spec.content)),
         "digest": "9a3b8f1c2d4e5f60718293a4b5c6d7e8f9a0b1c2",
     }
+    if is_shared(spec):
+        e["shared"] = 1
     if spec.type in ("dir", "nfs") and "backup" in spec.content:
         e["prune-backups"] = "keep-all=1"
     if spec.path and spec.type == "dir":
@@ -61,13 +74,12 @@ def pbs_usage(spec: StorageSpec, pbs: LivePbs | None, t: float) -> tuple[int, in
 def node_storage_entry(st: LiveStorage, t: float, pbs: LivePbs | None) -> dict[str, Any]:
     """One item of GET /nodes/{node}/storage."""
     spec = st.spec
-    shared = spec.shared or spec.type in ("nfs", "pbs", "cifs", "rbd", "cephfs")
     e: dict[str, Any] = {
         "storage": spec.storage,
         "type": spec.type,
         "content": ",".join(sorted(spec.content)),
         "enabled": int(spec.enabled),
-        "shared": int(shared),
+        "shared": int(is_shared(spec)),
     }
     sizes = pbs_usage(spec, pbs, t) if spec.type == "pbs" else (spec.total, st.used(t))
     if sizes is None or not spec.enabled:

@@ -17,11 +17,20 @@ from pulse.simulator.auth import Principal, Product
 class ApiError(Exception):
     """An error answer; rendered the way the product's HTTP server renders it."""
 
-    def __init__(self, status: int, message: str, errors: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        errors: Mapping[str, str] | None = None,
+        *,
+        newline: bool = True,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.errors = dict(errors) if errors else None
+        # PVE handlers `die "...\n"`; only the router's own 501 message has no newline
+        self.newline = newline
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +97,7 @@ def render_error(product: Product, err: ApiError) -> web.Response:
             body=err.message.encode(),
             headers={"Content-Type": JSON_CT},
         )
-    body: dict[str, Any] = {"data": None, "message": err.message + "\n"}
+    body: dict[str, Any] = {"data": None, "message": err.message + ("\n" if err.newline else "")}
     if err.errors:
         body["errors"] = err.errors
     return web.Response(
@@ -96,7 +105,15 @@ def render_error(product: Product, err: ApiError) -> web.Response:
     )
 
 
-def int_param(value: str | None, name: str, default: int | None = None) -> int:
+def not_implemented(method: str, rel: str) -> ApiError:
+    """PVE's answer to a path no handler serves (pve-manager `PVE/HTTPServer.pm` rest_handler:
+    the relative URI, without `/api2/json`, and no trailing newline)."""
+    return ApiError(501, f"Method '{method} {rel}' not implemented", newline=False)
+
+
+def int_param(
+    value: str | None, name: str, default: int | None = None, minimum: int | None = None
+) -> int:
     """Parse an integer parameter like PVE does, answering 400 with `errors` on bad input."""
     if value is None or value == "":
         if default is None:
@@ -107,10 +124,17 @@ def int_param(value: str | None, name: str, default: int | None = None) -> int:
             )
         return default
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise ApiError(
             400,
             "Parameter verification failed.",
             {name: f"type check ('integer') failed - got '{value}'"},
         ) from None
+    if minimum is not None and number < minimum:
+        raise ApiError(
+            400,
+            "Parameter verification failed.",
+            {name: f"value must have a minimum value of {minimum}"},
+        )
+    return number

@@ -13,7 +13,15 @@ from aiohttp import web
 
 from pulse.simulator.auth import Authenticator, AuthError, Product
 from pulse.simulator.faults import FaultState
-from pulse.simulator.routing import JSON_CT, ApiError, Ctx, Router, render_data, render_error
+from pulse.simulator.routing import (
+    JSON_CT,
+    ApiError,
+    Ctx,
+    Router,
+    not_implemented,
+    render_data,
+    render_error,
+)
 from pulse.simulator.tls import Certificate, CertificateStore
 from pulse.simulator.topology import Fault
 
@@ -169,17 +177,14 @@ class Endpoint:
         now = self._now()
         if rel.rstrip("/") == "/access/ticket" and method == "POST":
             return render_data(await self._login(request))
-        not_found = (
-            ApiError(404, f"Path '/api2/json{rel}' not found.")
-            if self.product is Product.PBS
-            else ApiError(501, f"Method '{method} /api2/json{rel}' not implemented")
-        )
-        match = self.router.match(method, rel)
-        if match is None and self.product is Product.PBS:
-            raise not_found  # PBS routes before it authenticates; PVE authenticates first
+        # both products authenticate before they look the path up (pve-manager HTTPServer.pm
+        # auth_handler/rest_handler; proxmox-rest-server: only `World` methods skip auth)
         principal = self.auth.authenticate(request.headers, request.cookies, method)
+        match = self.router.match(method, rel)
         if match is None:
-            raise not_found
+            if self.product is Product.PBS:
+                raise ApiError(404, f"Path '/api2/json{rel}' not found.")
+            raise not_implemented(method, rel)
         handler, params = match
         result = handler(Ctx(principal, request.query, now, self.name), params)
         if inspect.isawaitable(result):

@@ -85,13 +85,16 @@ async def test_unknown_paths_answer_like_proxmox(sim: Simulator, api: SimApi) ->
     pve, pbs = sim.server("homelab"), sim.server("pbs1")
     code, body = await api.get(pve, "/nodes/pve1/bogus")
     assert code == 501
-    assert body == {
-        "data": None,
-        "message": "Method 'GET /api2/json/nodes/pve1/bogus' not implemented\n",
-    }
+    # pve-manager HTTPServer.pm rest_handler: the URI relative to /api2/json, no newline
+    assert body == {"data": None, "message": "Method 'GET /nodes/pve1/bogus' not implemented"}
+    code, body = await api.get(pve, "/nodes/pve1/bogus", headers={})
+    assert code == 401  # PVE authenticates before it looks the path up
     code, text = await api.get(pbs, "/bogus")
     assert code == 404
     assert text == "Path '/api2/json/bogus' not found."
+    code, text = await api.get(pbs, "/bogus", headers={})
+    assert code == 401  # so does PBS (proxmox-rest-server: only `World` methods skip auth)
+    assert text == "authentication failed - no authentication credentials provided."
     code, body = await api.get(pve, "/nodes/pve1/qemu/abc/status/current")
     assert code == 400
     assert "vmid" in body["errors"]
