@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 QUEUE_SIZE = 32  # messages; a state update per cycle, so ~2 minutes of backlog at 5 s
 SEND_TIMEOUT = 10.0  # seconds for one frame before the client counts as stuck
+CLOSE_TIMEOUT = 2.0  # seconds to wait for a dropped client's close handshake
 
 
 def envelope(message_type: str, data: Any, *, timestamp: bool = False) -> bytes:
@@ -36,7 +37,7 @@ def wrap_bytes(message_type: str, data: bytes) -> bytes:
 
 
 class Client:
-    """One connected websocket and its writer task."""
+    """One connected websocket, its queue of pending messages and its writer task."""
 
     __slots__ = ("queue", "remote", "task", "ws")
 
@@ -46,23 +47,13 @@ class Client:
         self.queue: asyncio.Queue[bytes | None] = asyncio.Queue(QUEUE_SIZE)
         self.task: asyncio.Task[None] | None = None
 
-    async def write_loop(self) -> None:
-        while True:
-            payload = await self.queue.get()
-            if payload is None or self.ws.closed:
-                return
-            try:
-                async with asyncio.timeout(SEND_TIMEOUT):
-                    await self.ws.send_frame(payload, WSMsgType.TEXT)
-            except (TimeoutError, ConnectionError, RuntimeError):
-                return
-
 
 class Hub:
     """The set of connected clients. `broadcast*` never awaits: safe from any callback."""
 
     def __init__(self) -> None:
         self._clients: set[Client] = set()
+        self._closing: set[asyncio.Task[None]] = set()  # strong references until done
 
     @property
     def client_count(self) -> int:
@@ -92,20 +83,38 @@ class Hub:
             log.info("websocket client %s cannot keep up; disconnecting it", client.remote)
             self._drop(client)
 
+    async def _write_loop(self, client: Client) -> None:
+        while True:
+            payload = await client.queue.get()
+            if payload is None or client.ws.closed:
+                return
+            try:
+                async with asyncio.timeout(SEND_TIMEOUT):
+                    await client.ws.send_frame(payload, WSMsgType.TEXT)
+            except (TimeoutError, ConnectionError, RuntimeError) as exc:
+                # A peer that stopped reading (or vanished) is dropped now, not after its queue
+                # filled up: it would otherwise count as connected and hold its backlog.
+                log.info(
+                    "websocket client %s: send failed (%s); disconnecting it",
+                    client.remote,
+                    type(exc).__name__,
+                )
+                self._drop(client)
+                return
+
     def _drop(self, client: Client) -> None:
         self._clients.discard(client)
-        if client.task is not None:
+        if client.task is not None and client.task is not asyncio.current_task():
             client.task.cancel()
         if not client.ws.closed:
             # Closing waits for the peer; do it in the background so broadcasts stay instant.
-            task = asyncio.get_running_loop().create_task(
-                client.ws.close(code=WSCloseCode.TRY_AGAIN_LATER, message=b"too slow")
-            )
-            task.add_done_callback(_ignore_result)
+            task = asyncio.get_running_loop().create_task(self._close(client, b"too slow"))
+            self._closing.add(task)
+            task.add_done_callback(self._closing.discard)
 
     def attach(self, ws: web.WebSocketResponse, remote: str) -> Client:
         client = Client(ws, remote)
-        client.task = asyncio.get_running_loop().create_task(client.write_loop())
+        client.task = asyncio.get_running_loop().create_task(self._write_loop(client))
         self._clients.add(client)
         return client
 
@@ -116,16 +125,21 @@ class Hub:
             with contextlib.suppress(asyncio.CancelledError):
                 await client.task
 
+    @staticmethod
+    async def _close(
+        client: Client, message: bytes, code: int = WSCloseCode.TRY_AGAIN_LATER
+    ) -> None:
+        # A stuck peer never answers the close frame: bound the wait.
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(CLOSE_TIMEOUT):
+                await client.ws.close(code=code, message=message)
+
     async def close_all(self) -> None:
+        """Shutdown: close every client at once (a stuck one costs at most CLOSE_TIMEOUT)."""
         clients = list(self._clients)
         self._clients.clear()
         for client in clients:
             if client.task is not None:
                 client.task.cancel()
-            with contextlib.suppress(Exception):
-                await client.ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutdown")
-
-
-def _ignore_result(task: asyncio.Task[Any]) -> None:
-    if not task.cancelled():
-        task.exception()
+        closing = [self._close(c, b"server shutdown", WSCloseCode.GOING_AWAY) for c in clients]
+        await asyncio.gather(*closing, *self._closing)
