@@ -55,7 +55,7 @@ async def add_node(request: web.Request) -> web.Response:
     )
     result, _ = await probe(app, candidate)
     instance = learn(candidate, result, others=registry.instances, name_given=bool(req.name))
-    await registry.put(instance)
+    instance = await registry.add(instance)
     app[keys.AUDIT].record("node.add", request, node=instance.name, type=instance.kind.value)
     return jsonio.json_response(
         {"status": "success", "id": instance.id, "node": _node_view(app, instance)}, status=201

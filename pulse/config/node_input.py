@@ -17,7 +17,7 @@ from typing import Any
 
 from yarl import URL
 
-from pulse.config.nodes import InstanceConfig, InstanceKind
+from pulse.config.nodes import InstanceConfig, InstanceKind, NameTaken
 from pulse.errors import BadRequest
 
 DEFAULT_PORTS = {InstanceKind.PVE: 8006, InstanceKind.PBS: 8007}
@@ -180,7 +180,7 @@ def check_name(name: str, others: Iterable[InstanceConfig], own_id: str | None =
     folded = name.casefold()
     for other in others:
         if other.id != own_id and other.name.casefold() == folded:
-            raise BadRequest(f"a node named {name!r} already exists")
+            raise NameTaken(name)
     return name
 
 

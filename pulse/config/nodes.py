@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from pulse.errors import BadRequest
 from pulse.store.config_store import ConfigStore
 
 log = logging.getLogger(__name__)
@@ -141,6 +142,13 @@ def _snake(key: str) -> str:
 Listener = Callable[[tuple[InstanceConfig, ...]], None]
 
 
+class NameTaken(BadRequest):
+    """Another instance has this name (names key the state, so they must be unique)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"a node named {name!r} already exists")
+
+
 class NodeRegistry:
     """The configured instances, persisted in the store's `nodes` section."""
 
@@ -192,6 +200,22 @@ class NodeRegistry:
             )
             others.insert(position, instance)
             await self._commit(others)
+
+    async def add(self, instance: InstanceConfig) -> InstanceConfig:
+        """Add a new instance; returns it with the id it got.
+
+        The id and the name are settled under the lock: two adds checked at the same time
+        (each awaited its connection test) must not share an id, which would make the second
+        overwrite the first. Raises NameTaken when another instance got the name meanwhile.
+        """
+        async with self._lock:
+            folded = instance.name.casefold()
+            if any(i.name.casefold() == folded for i in self._instances):
+                raise NameTaken(instance.name)
+            if self.get(instance.id) is not None:
+                instance = instance.replace(id=self.next_id(instance.kind))
+            await self._commit([*self._instances, instance])
+            return instance
 
     async def remove(self, instance_id: str) -> InstanceConfig | None:
         async with self._lock:

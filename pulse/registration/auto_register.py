@@ -88,5 +88,7 @@ async def register(app: web.Application, reg: Registration) -> tuple[InstanceCon
     )
     result, _ = await probe(app, candidate)
     instance = learn(candidate, result, others=registry.instances, name_given=True)
+    if old is None:
+        return await registry.add(instance), True
     await registry.put(instance)
-    return instance, old is None
+    return instance, False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -174,3 +175,25 @@ async def test_connection_tests(app_client: AppClient, sim: Simulator) -> None:
         await client.post("/api/config/nodes/test-config", json={**pbs_body, "tokenValue": "no"})
     ).json()
     assert body["status"] == "error"
+
+
+async def test_concurrent_adds_never_overwrite_each_other(
+    app_client: AppClient, sim: Simulator
+) -> None:
+    client = await app_client()
+    cluster, edge = _server(sim, "pve"), _server(sim, "pve", cluster=False)
+    first, second = await asyncio.gather(
+        client.post("/api/config/nodes", json=pve_body(cluster, name="a")),
+        client.post("/api/config/nodes", json=pve_body(edge, name="b")),
+    )
+    assert (first.status, second.status) == (201, 201)
+    ids = {(await first.json())["id"], (await second.json())["id"]}
+    assert ids == {"pve-0", "pve-1"}
+    assert sorted(i.name for i in client.app[keys.NODES].instances) == ["a", "b"]
+    # the same name twice at once: one wins, the other gets the clear 400
+    results = await asyncio.gather(
+        client.post("/api/config/nodes", json=pve_body(cluster, name="twin")),
+        client.post("/api/config/nodes", json=pve_body(edge, name="twin")),
+    )
+    assert sorted(r.status for r in results) == [201, 400]
+    assert [i.name for i in client.app[keys.NODES].instances].count("twin") == 1
