@@ -99,9 +99,7 @@ class PollerManager:
         wanted = {i.id: i for i in instances}
         for instance_id in [k for k in self._pollers if k not in wanted]:
             self._retire(instance_id)
-            old = self._slices.pop(instance_id, None)
-            if old is not None:
-                self.rates.forget_prefix(f"{old.name}-")
+            self._slices.pop(instance_id, None)
             self._schedule_publish()
         for instance_id, instance in wanted.items():
             current = self._pollers.get(instance_id)
@@ -111,8 +109,7 @@ class PollerManager:
             if current is not None:
                 self._retire(instance_id)
                 if initial is not None and initial.name != instance.name:
-                    self.rates.forget_prefix(f"{initial.name}-")
-                    initial = None
+                    initial = None  # renamed: new ids; the old ones are pruned at publish
             self._launch(instance, initial)
 
     def _retire(self, instance_id: str) -> None:
@@ -192,8 +189,11 @@ class PollerManager:
         self._publishes += 1
         state = assemble(slices, performance=self._performance(), stats=self._stats())
         self.store.publish(state)
-        live_ids = [n.id for n in state.nodes] + [g.id for g in state.guests()]
-        self.history.retain(live_ids + [s.id for s in state.storage])
+        guest_ids = [g.id for g in state.guests()]
+        # Forget what vanished (deleted guests, removed or renamed instances): by id, never by
+        # an instance-name prefix (instance "pve" would take "pve-lab"'s entries with it).
+        self.rates.retain(guest_ids)
+        self.history.retain([n.id for n in state.nodes] + guest_ids + [s.id for s in state.storage])
 
     def _performance(self) -> Performance:
         statuses = [p.status() for p in self._pollers.values()]

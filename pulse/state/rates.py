@@ -1,11 +1,12 @@
 """I/O rates (bytes/s) from Proxmox's cumulative guest counters.
 
 Proxmox refreshes the counters of `/cluster/resources` about every 10 s, so successive polls often
-read identical values. A rate is therefore computed only when a counter moved, over the time since
-the previous *change*, and the last rate is kept while the counters stand still for less than
-`hold` seconds (afterwards the guest really is idle: 0). The elapsed time comes from the guest's
-`uptime` when it advanced with the counters (same pvestatd sample, exact), else from the monotonic
-clock of the observations.
+read identical values. A rate is therefore computed only when a new sample arrived, over the time
+since the previous one. A new sample shows as moved counters or an advanced `uptime` (both come
+from the same pvestatd sample): counters that stand still while the uptime advanced mean a really
+idle guest (0). While neither moves, the last rate is kept for up to `hold` seconds (afterwards the
+guest really is idle: 0). The elapsed time comes from the guest's `uptime` when it advanced with
+the counters (exact), else from the monotonic clock of the observations.
 
 Results: `-1` for every rate until a first rate exists (first sample after start), `0` after a
 counter went backwards (guest restart, counter reset) or for a stopped guest.
@@ -48,6 +49,9 @@ class RateTracker:
             self._samples[guest_id] = _Sample(counters, uptime, now, NO_RATE)
             return NO_RATE
         if counters == previous.counters and uptime >= previous.uptime:
+            if uptime > previous.uptime:  # a fresh sample in which nothing moved: really idle
+                self._samples[guest_id] = _Sample(counters, uptime, now, ZERO)
+                return ZERO
             if now - previous.seen > self._hold:
                 previous.rates = ZERO  # standing still for longer than a refresh: really idle
             return previous.rates
@@ -78,8 +82,4 @@ class RateTracker:
         """Forget guests that no longer exist."""
         keep = set(guest_ids)
         for guest_id in [g for g in self._samples if g not in keep]:
-            del self._samples[guest_id]
-
-    def forget_prefix(self, prefix: str) -> None:
-        for guest_id in [g for g in self._samples if g.startswith(prefix)]:
             del self._samples[guest_id]

@@ -23,6 +23,15 @@ def test_identical_readings_keep_the_last_rate_then_fall_to_zero() -> None:
     assert rates.update("g", (10000, 0, 0, 0), 110, now=40.0) == ZERO
 
 
+def test_a_fresh_sample_without_traffic_is_zero_at_once() -> None:
+    rates = RateTracker(hold=25.0)
+    rates.update("g", (0, 0, 0, 0), 100, now=0.0)
+    assert rates.update("g", (10000, 0, 0, 0), 110, now=10.0) == (1000, 0, 0, 0)
+    # the next pvestatd sample (uptime moved) has the same counters: idle now, not in 25 s
+    assert rates.update("g", (10000, 0, 0, 0), 120, now=20.0) == ZERO
+    assert rates.update("g", (20000, 0, 0, 0), 130, now=30.0) == (1000, 0, 0, 0)
+
+
 def test_before_the_first_change_rates_stay_unknown() -> None:
     rates = RateTracker()
     rates.update("g", (5, 5, 5, 5), 100, now=0.0)
