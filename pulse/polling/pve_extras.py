@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import TypeVar
 
@@ -96,17 +96,20 @@ class PveExtras:
         except ProxmoxError as exc:
             log.debug("%s: status of VM %s: %s", self.instance, guest.vmid, exc)
             return
-        detail = GuestDetail(
+        detail = replace(
+            previous,
             agent=bool(status.get("agent")),
             balloon=int(status.get("balloon", 0) or 0),
             balloon_stats="freemem" in status,
-            disk=previous.disk,
-            disk_reason=previous.disk_reason,
-            meminfo=previous.meminfo,
-            mem_reason=previous.mem_reason,
         )
         if not detail.agent:
-            detail = _with(detail, disk=None, meminfo=None, reason=Reason.AGENT_DISABLED)
+            detail = replace(
+                detail,
+                disk=None,
+                disk_reason=Reason.AGENT_DISABLED,
+                meminfo=None,
+                mem_reason=Reason.AGENT_DISABLED,
+            )
         elif now >= self._agent_retry.get(guest.id, 0.0):
             detail = await self._agent(guest, detail, now)
         self.details[guest.id] = detail
@@ -136,14 +139,8 @@ class PveExtras:
                 mem_reason = Reason.OK if meminfo else Reason.AGENT_ERROR
         if {disk_reason, mem_reason} & {Reason.AGENT_NOT_RUNNING, Reason.PERMISSION_MISSING}:
             self._agent_retry[guest.id] = now + AGENT_RETRY
-        return GuestDetail(
-            agent=detail.agent,
-            balloon=detail.balloon,
-            balloon_stats=detail.balloon_stats,
-            disk=disk,
-            disk_reason=disk_reason,
-            meminfo=meminfo,
-            mem_reason=mem_reason,
+        return replace(
+            detail, disk=disk, disk_reason=disk_reason, meminfo=meminfo, mem_reason=mem_reason
         )
 
     async def refresh_backups(self, online_nodes: list[str], storages: list[BackupStore]) -> None:
@@ -212,15 +209,3 @@ class PveExtras:
 
         lists = await bounded([partial(snaps, g) for g in targets])
         self.snapshots = tuple(s for group in lists for s in group)
-
-
-def _with(detail: GuestDetail, *, disk: None, meminfo: None, reason: Reason) -> GuestDetail:
-    return GuestDetail(
-        agent=detail.agent,
-        balloon=detail.balloon,
-        balloon_stats=detail.balloon_stats,
-        disk=disk,
-        disk_reason=reason,
-        meminfo=meminfo,
-        mem_reason=reason,
-    )

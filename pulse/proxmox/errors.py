@@ -2,7 +2,7 @@
 
 ProxmoxError                 anything a PVE/PBS call can fail with
 ├── AuthError                credentials refused (401/403 on login, invalid token, 2FA needed)
-├── PermissionError_         authenticated, but the token lacks a privilege (403 on a call)
+├── PermissionDenied         authenticated, but the token lacks a privilege (403 on a call)
 ├── TLSError                 handshake failed (certificate not trusted, wrong protocol)
 │   └── FingerprintMismatch  the pinned SHA-256 fingerprint does not match the certificate
 ├── RequestTimeout           no answer within the connection timeout
