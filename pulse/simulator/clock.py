@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 
 # 2025-08-11T00:00:00Z: a fixed, realistic epoch for manual clocks so that tests are reproducible.
@@ -54,8 +55,8 @@ class SimClock:
 
     def advance(self, seconds: float) -> None:
         """Jump the simulated time forward (never backwards: Proxmox clocks do not rewind)."""
-        if seconds < 0:
-            raise ValueError("the simulated clock cannot go backwards")
+        if not math.isfinite(seconds) or seconds < 0:
+            raise ValueError("the simulated clock only moves forward by a finite amount")
         self._offset += seconds
 
     def real_seconds(self, sim_seconds: float) -> float:

@@ -45,6 +45,8 @@ async def _set_fault(request: web.Request) -> web.Response:
         await sim.set_fault(target, fault, latency=latency)
     except KeyError as err:
         return web.json_response({"error": str(err)}, status=404)
+    except ValueError as err:
+        return web.json_response({"error": str(err)}, status=400)
     return web.json_response(
         {"target": target, "faults": sim.faults(), "fingerprint": sim.fingerprint(target)}
     )

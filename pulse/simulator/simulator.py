@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import socket
 from types import TracebackType
 from typing import Any
@@ -235,6 +236,8 @@ class Simulator:
         """Inject (or with ``None`` clear) a fault on a PVE node or PBS server."""
         if target not in self.endpoints:
             raise KeyError(f"unknown target {target!r}; known: {sorted(self.endpoints)}")
+        if not math.isfinite(latency) or latency < 0:
+            raise ValueError("latency must be a finite number of seconds >= 0")
         fault = Fault(fault) if fault is not None else None
         async with self._lock:
             ep = self.endpoints[target]
