@@ -81,7 +81,7 @@ class EventLoop:
             self._pbs_snapshot(g, st.pbs_server, st.datastore, st.namespace, start, duration, size)
         else:
             node = g.node if not st.shared else next(iter(inst.nodes))
-            inst.backups.append(
+            inst.add_backup(
                 LiveBackup(
                     st.storage,
                     node,
@@ -107,7 +107,7 @@ class EventLoop:
             if btype == "vm"
             else (("index.json.blob", 488), ("root.pxar.didx", size))
         )
-        pbs.datastores[store].snapshots.append(
+        pbs.datastores[store].add(
             PbsSnapshot(
                 ns,
                 btype,

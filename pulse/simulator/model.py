@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import collections
 import random
 import time
 from dataclasses import dataclass, field
@@ -19,6 +20,12 @@ from pulse.simulator.topology import (
 )
 
 MIB = 1024**2
+# Bounds that keep memory flat in week-long soaks: backups of one guest are pruned like a
+# `keep-last` job, each node keeps its newest tasks (PVE rotates its task index), and the
+# event log keeps the newest entries.
+KEEP_PER_GROUP = 10
+MAX_TASKS_PER_NODE = 2000
+MAX_EVENTS = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,11 +254,11 @@ class LiveStorage:
 
 
 class LiveDatastore:
-    __slots__ = ("_static", "snapshots", "spec")
+    __slots__ = ("_added", "snapshots", "spec")
 
     def __init__(self, spec: DatastoreSpec, t0: float) -> None:
         self.spec = spec
-        self._static = len(spec.snapshots)
+        self._added: list[PbsSnapshot] = []  # taken during the simulation (pruned)
         self.snapshots: list[PbsSnapshot] = [
             PbsSnapshot(
                 s.ns,
@@ -270,8 +277,18 @@ class LiveDatastore:
 
     def used(self, t: float) -> int:
         # new backups deduplicate well: count a tenth of their size
-        added = sum(s.size for s in self.snapshots[self._static :] if s.visible_from <= t) // 10
+        added = sum(s.size for s in self._added if s.visible_from <= t) // 10
         return min(self.spec.total, int(self.spec.total * self.spec.used_base) + added)
+
+    def add(self, snap: PbsSnapshot) -> None:
+        """A new snapshot; the oldest new ones of its group beyond KEEP_PER_GROUP are pruned."""
+        self.snapshots.append(snap)
+        self._added.append(snap)
+        key = (snap.ns, snap.backup_type, snap.backup_id)
+        group = [s for s in self._added if (s.ns, s.backup_type, s.backup_id) == key]
+        for old in group[:-KEEP_PER_GROUP]:
+            self._added.remove(old)
+            self.snapshots.remove(old)
 
     def visible(self, t: float, ns: str | None = None) -> list[PbsSnapshot]:
         return [s for s in self.snapshots if s.visible_from <= t and (ns is None or s.ns == ns)]
@@ -366,8 +383,23 @@ class LivePve:
     ) -> Task:
         self._pid += 17
         task = Task(node, ttype, tid, user, start, end, status, self._pid, start * 100 % 0xFFFFFFF)
-        bisect.insort(self.tasks[node], task, key=lambda x: x.starttime)
+        tasks = self.tasks[node]
+        bisect.insort(tasks, task, key=lambda x: x.starttime)
+        if len(tasks) > MAX_TASKS_PER_NODE:
+            del tasks[0]  # the oldest
         return task
+
+    def add_backup(self, backup: LiveBackup) -> None:
+        """A new vzdump archive; older unprotected ones of the guest on that storage beyond
+        KEEP_PER_GROUP are pruned."""
+        self.backups.append(backup)
+        group = [
+            b
+            for b in self.backups
+            if b.storage == backup.storage and b.vmid == backup.vmid and not b.protected
+        ]
+        for old in group[:-KEEP_PER_GROUP]:
+            self.backups.remove(old)
 
     def refresh_time(self, t: float) -> float:
         """The last pvestatd refresh: what /cluster/resources and /nodes show at time ``t``."""
@@ -393,7 +425,9 @@ class Model:
     t0: float
     pve: dict[str, LivePve] = field(default_factory=dict)
     pbs: dict[str, LivePbs] = field(default_factory=dict)
-    events: list[tuple[float, str]] = field(default_factory=list)
+    events: collections.deque[tuple[float, str]] = field(
+        default_factory=lambda: collections.deque(maxlen=MAX_EVENTS)
+    )
 
     def node(self, name: str) -> LiveNode:
         for inst in self.pve.values():

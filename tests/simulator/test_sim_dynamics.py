@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 
 import aiohttp
 
 from pulse.simulator import Dynamics, SimClock, Simulator, homelab_topology
+from pulse.simulator.model import KEEP_PER_GROUP, MAX_EVENTS, MAX_TASKS_PER_NODE
 from pulse.simulator.testing import SimApi
 
 
@@ -110,3 +112,44 @@ async def test_same_seed_same_answers(session: aiohttp.ClientSession) -> None:
     assert answers[0] == answers[1]
     assert homelab_topology(seed=5) == homelab_topology(seed=5)
     assert homelab_topology(seed=5) != homelab_topology(seed=6)
+
+
+async def test_accelerated_clock_moves_simulated_time_faster(
+    session: aiohttp.ClientSession,
+) -> None:
+    clock = SimClock(speed=3600.0)
+    async with Simulator(homelab_topology(), clock=clock) as sim:
+        api = SimApi(session)
+        pve = sim.server("homelab")
+        before = {r["id"]: r["uptime"] for r in await api.data(pve, "/cluster/resources?type=node")}
+        await asyncio.sleep(0.05)  # >= 180 simulated seconds; only a lower bound is asserted
+        after = {r["id"]: r["uptime"] for r in await api.data(pve, "/cluster/resources?type=node")}
+    assert all(after[k] - before[k] >= 170 for k in before)
+
+
+async def test_long_soak_keeps_memory_bounded() -> None:
+    topo = dataclasses.replace(
+        homelab_topology(),
+        dynamics=Dynamics(
+            start_stop=True, start_stop_interval=60, backups=True, backup_interval=30
+        ),
+    )
+    clock = SimClock.manual()
+    async with Simulator(topo, clock=clock) as sim:
+        for _ in range(24):  # two simulated days, ~5,700 backups and ~2,900 start/stops
+            clock.advance(7200)
+            sim.now()
+        inst = sim.model.pve["homelab"]
+        per_group: dict[tuple[str, int], int] = {}
+        for b in inst.backups:
+            if not b.protected:
+                per_group[(b.storage, b.vmid)] = per_group.get((b.storage, b.vmid), 0) + 1
+        assert max(per_group.values()) <= KEEP_PER_GROUP + 3  # + what the topology started with
+        for ds in sim.model.pbs["pbs1"].datastores.values():
+            groups: dict[tuple[str, str, str], int] = {}
+            for s in ds.snapshots:
+                key = (s.ns, s.backup_type, s.backup_id)
+                groups[key] = groups.get(key, 0) + 1
+            assert max(groups.values()) <= KEEP_PER_GROUP + 3
+        assert all(len(t) <= MAX_TASKS_PER_NODE for t in inst.tasks.values())
+        assert len(sim.model.events) == MAX_EVENTS
