@@ -8,6 +8,7 @@ import contextlib
 import dataclasses
 import signal
 import sys
+from collections.abc import Callable
 
 import orjson
 
@@ -17,13 +18,33 @@ from pulse.simulator.simulator import Simulator
 from pulse.simulator.topology import Topology
 
 
+def _at_least(minimum: float, kind: type[int] | type[float]) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not value >= minimum or value == float("inf"):
+            raise argparse.ArgumentTypeError(f"must be a finite number >= {minimum}, got {text}")
+        return value
+
+    return parse
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m pulse.simulator", description=__doc__)
     p.add_argument("--topology", choices=("demo", "homelab", "scaled"), default="demo")
-    p.add_argument("--nodes", type=int, default=100, help="scaled: number of PVE nodes")
-    p.add_argument("--guests", type=int, default=5000, help="scaled: number of guests")
+    p.add_argument(
+        "--nodes", type=_at_least(1, int), default=100, help="scaled: number of PVE nodes"
+    )
+    p.add_argument("--guests", type=_at_least(0, int), default=5000, help="scaled: guests")
     p.add_argument("--seed", type=int, default=None)
-    p.add_argument("--speed", type=float, default=1.0, help="simulated seconds per real second")
+    p.add_argument(
+        "--speed",
+        type=_at_least(1e-3, float),
+        default=1.0,
+        help="simulated seconds per real second",
+    )
     p.add_argument("--pve-port", type=int, default=0, help="0 = a free port shared by every node")
     p.add_argument("--pbs-port", type=int, default=0)
     p.add_argument("--control-port", type=int, default=0)

@@ -11,6 +11,7 @@ from pulse.simulator.catalog import (
     DAY,
     GIB,
     Template,
+    check_address_plan,
     guest_ip,
     node_ip,
     pbs_ip,
@@ -334,6 +335,7 @@ def build_topology(
     layout = [(name, n, g, True) for name, n, g in clusters] + [
         (name, 1, g, False) for name, g in standalone
     ]
+    check_address_plan([(n, g) for _, n, g, _ in layout])
     for inst, (name, n_nodes, n_guests, is_cluster) in enumerate(layout):
         names = (
             [f"{name}-{k:02d}" if n_nodes > 9 else f"pve{k}" for k in range(1, n_nodes + 1)]

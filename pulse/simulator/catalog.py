@@ -58,6 +58,24 @@ CPU_MODELS: tuple[tuple[str, int, int, str], ...] = (
 )
 
 
+# Limits of the address plan below: every address must stay a valid 127.0.0.0/8 address.
+MAX_INSTANCES = 155  # guest_ip: 127.(100 + instance)
+MAX_NODES_PER_INSTANCE = 244  # node_ip: last octet 10 + k
+MAX_GUESTS_PER_INSTANCE = 250 * 256
+
+
+def check_address_plan(layout: list[tuple[int, int]]) -> None:
+    """Refuse a topology whose addresses would leave 127.0.0.0/8; ``layout`` = (nodes, guests)
+    per instance."""
+    if len(layout) > MAX_INSTANCES:
+        raise ValueError(f"at most {MAX_INSTANCES} PVE instances fit the loopback address plan")
+    for nodes, guests in layout:
+        if nodes > MAX_NODES_PER_INSTANCE:
+            raise ValueError(f"at most {MAX_NODES_PER_INSTANCE} nodes per cluster")
+        if guests > MAX_GUESTS_PER_INSTANCE:
+            raise ValueError(f"at most {MAX_GUESTS_PER_INSTANCE} guests per cluster")
+
+
 def node_ip(instance: int, k: int) -> str:
     """Node ``k`` (1-based) of PVE instance ``instance`` (0-based): 127.0.<instance+1>.<10+k>."""
     return f"127.0.{instance + 1}.{10 + k}"

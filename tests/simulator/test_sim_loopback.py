@@ -6,7 +6,9 @@ import ipaddress
 import re
 from typing import Any
 
-from pulse.simulator import Simulator
+import pytest
+
+from pulse.simulator import Simulator, scaled_topology
 from pulse.simulator.agent import COMMANDS
 from pulse.simulator.testing import SimApi
 
@@ -82,13 +84,28 @@ async def _walk(sim: Simulator, api: SimApi) -> dict[str, Any]:
     return answers
 
 
+async def _control_and_login(sim: Simulator, api: SimApi) -> dict[str, Any]:
+    """The control API documents and the login answers also carry addresses and names."""
+    answers: dict[str, Any] = {}
+    for path in ("/info", "/truth", "/faults"):
+        async with api.session.get(f"{sim.control_url}{path}") as r:
+            answers[f"control{path}"] = await r.json()
+    for info in sim.servers:
+        form = {"username": info.username, "password": info.password}
+        async with api.session.post(
+            f"{info.url}/api2/json/access/ticket", data=form, ssl=False
+        ) as r:
+            answers[f"{info.name}/access/ticket"] = await r.json()
+    return answers
+
+
 async def test_every_reported_address_is_loopback(sim: Simulator, api: SimApi) -> None:
     for info in sim.servers:
         assert ipaddress.ip_address(info.host).is_loopback
         for url in info.node_urls:
             assert ipaddress.ip_address(url.split("//")[1].rsplit(":", 1)[0]).is_loopback
     assert sim.control_url.startswith("http://127.0.0.1:")
-    answers = await _walk(sim, api)
+    answers = await _walk(sim, api) | await _control_and_login(sim, api)
     assert len(answers) > 250
     found = set()
     for where, body in answers.items():
@@ -108,3 +125,11 @@ async def test_every_reported_address_is_loopback(sim: Simulator, api: SimApi) -
     assert "127.0.1.12" in found  # node ips, storage servers and guest addresses were all seen
     assert any(ip.startswith("127.0.250.") for ip in found)
     assert any(ip.startswith("127.100.") for ip in found)
+
+
+def test_topologies_beyond_the_loopback_plan_are_refused() -> None:
+    scaled_topology(nodes=1000, guests=1000)  # 50 clusters of 20: fits
+    with pytest.raises(ValueError, match="loopback"):
+        scaled_topology(nodes=200, guests=200, cluster_size=1)
+    with pytest.raises(ValueError, match="nodes per cluster"):
+        scaled_topology(nodes=300, guests=10, cluster_size=300)
