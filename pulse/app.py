@@ -12,9 +12,12 @@ from aiohttp import web
 
 from pulse import keys
 from pulse.alerts.service import AlertService, alerts_context
+from pulse.api.diagnostics import Diagnostics, diagnostics_context
+from pulse.api.metrics import create_registry
 from pulse.api.middlewares import error_middleware
 from pulse.api.routes import setup_routes
 from pulse.buildinfo import detect
+from pulse.config.init_import import import_initial_config
 from pulse.config.live import LiveSettings
 from pulse.config.migrate import migrate_upstream
 from pulse.config.nodes import NodeRegistry
@@ -40,7 +43,9 @@ def _watch_secrets(settings: Settings, store: ConfigStore) -> None:
 
     def refresh(_changed: frozenset[str] = frozenset()) -> None:
         secret_filter.set_secrets(
-            store.secret_values() | {s for s in (settings.api_token, settings.password) if s}
+            store.secret_values()
+            | {s for s in (settings.api_token, settings.password) if s}
+            | ({settings.init_config_passphrase} - {""})
         )
 
     refresh()
@@ -67,6 +72,7 @@ def create_app(settings: Settings, *, store: ConfigStore | None = None) -> web.A
         store = ConfigStore(settings.data_dir)
         store.load()
         migrate_upstream(store)
+        import_initial_config(settings, store)  # PULSE_INIT_CONFIG_* on a never-saved store
     _watch_secrets(settings, store)
 
     app = web.Application(
@@ -96,6 +102,9 @@ def create_app(settings: Settings, *, store: ConfigStore | None = None) -> web.A
     )
     app.cleanup_ctx.append(_auto_update_checks)
     setup_onboarding(app)  # registration tokens, discovery (config/onboarding area)
+    app[keys.METRICS] = create_registry(app)  # /metrics: a registry per app, read at scrape time
+    app[keys.DIAGNOSTICS] = Diagnostics()
+    app.cleanup_ctx.append(diagnostics_context)
 
     setup_routes(app)
     return app

@@ -11,7 +11,10 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 if TYPE_CHECKING:
+    from prometheus_client.registry import CollectorRegistry
+
     from pulse.alerts.service import AlertService
+    from pulse.api.diagnostics import Diagnostics
     from pulse.buildinfo import BuildInfo
     from pulse.config.live import LiveSettings
     from pulse.config.nodes import NodeRegistry
@@ -62,6 +65,10 @@ HUB: web.AppKey[Hub] = web.AppKey("hub")
 """The websocket hub: `broadcast(type, data)` to every connected /ws client."""
 POLLERS: web.AppKey[PollerManager] = web.AppKey("pollers")
 """One poller per configured instance; `.status(id)`, `.history` (charts), `.refresh_now()`."""
+METRICS: web.AppKey[CollectorRegistry] = web.AppKey("metrics")
+"""This app's own Prometheus registry (/metrics reads the current snapshot at scrape time)."""
+DIAGNOSTICS: web.AppKey[Diagnostics] = web.AppKey("diagnostics")
+"""/api/diagnostics: recent warnings of the `pulse` loggers and the shared probe run."""
 
 # -- security (request keys are set by the security middlewares on every request) --------------
 CREDENTIALS: web.AppKey[Credentials] = web.AppKey("credentials")

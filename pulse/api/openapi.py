@@ -120,6 +120,11 @@ ROUTE_DOCS: dict[str, tuple[str, str]] = {
     "DELETE /api/tokens/revoke": ("onboarding", "Revoke a registration token (?token= or ?id=)"),
     "GET /api/discover": ("onboarding", "Last discovery result"),
     "POST /api/discover": ("onboarding", "Scan a subnet ({subnet, ports?}) for PVE/PBS"),
+    "GET /metrics": ("core", "Prometheus metrics: nodes, guests, storage, PBS, pollers, alerts"),
+    "GET /api/diagnostics": ("core", "Live connection test per instance, pollers, runtime, errors"),
+    "GET /api/config": ("config", "Polling interval, CSRF, auto-update, update channel"),
+    "GET /api/settings": ("config", "Legacy settings view (current, defaults, capabilities)"),
+    "POST /api/settings/update": ("config", "Gone (410): use /api/config/system"),
 }
 
 _PARAM = re.compile(r"\{([^}:]+)(?::[^}]*)?\}")

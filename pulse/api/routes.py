@@ -14,8 +14,11 @@ from pulse.api import (
     config_nodes,
     config_system,
     core,
+    diagnostics,
     export,
     guest_metadata,
+    legacy,
+    metrics,
     monitoring,
     notifications,
     onboarding,
@@ -139,6 +142,13 @@ def setup_routes(app: web.Application) -> None:
     router.add_get("/api/updates/check", updates.check)
     router.add_get("/api/updates/status", updates.status)
     router.add_post("/api/updates/apply", updates.apply)
+
+    # -- metrics, diagnostics, legacy read-only settings ---------------------------------------
+    router.add_get("/metrics", metrics.metrics)
+    router.add_get("/api/diagnostics", diagnostics.diagnostics)
+    router.add_get("/api/config", legacy.config)
+    router.add_get("/api/settings", legacy.settings)
+    router.add_post("/api/settings/update", legacy.settings_update)
 
     # -- static dashboard files (last: it matches every remaining GET) -------------------------
     add_static_routes(app)

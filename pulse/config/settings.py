@@ -89,6 +89,15 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
                 "PEM certificate: serve HTTPS (with HSTS) instead of HTTP."),
     SettingSpec("tls_key_file", ("TLS_KEY_FILE",), p.parse_optional_path, _const(None),
                 "PEM private key for tls_cert_file."),
+    # first-start import of an export (config-and-security.md §7.6), see pulse/config/init_import
+    SettingSpec("init_config_file", ("PULSE_INIT_CONFIG_FILE",), p.parse_optional_path,
+                _const(None), "First start only: import this export file into the empty store."),
+    SettingSpec("init_config_data", ("PULSE_INIT_CONFIG_DATA",), p.parse_str, _const(""),
+                "First start only: import this export text (as exported, or base64 of it).",
+                secret=True),
+    SettingSpec("init_config_passphrase", ("PULSE_INIT_CONFIG_PASSPHRASE",), p.parse_str,
+                _const(""), "Passphrase of the init_config_file / init_config_data export.",
+                secret=True),
 )  # fmt: skip
 
 _SPECS_BY_NAME = {spec.name: spec for spec in SETTING_SPECS}
@@ -118,6 +127,9 @@ class Settings:
     update_server: str = ""
     tls_cert_file: Path | None = None
     tls_key_file: Path | None = None
+    init_config_file: Path | None = None
+    init_config_data: str = field(default="", repr=False)
+    init_config_passphrase: str = field(default="", repr=False)
     config_file: Path | None = None
     # setting name -> "default" | "file <path>" | "env NAME" | "command line"
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
