@@ -21,6 +21,8 @@ QUERY_TOKEN_PATHS = frozenset(
     {"/api/config/export", "/api/config/import", "/api/export", "/api/import"}
 )
 QUERY_TOKEN_GET_PATHS = frozenset({"/api/setup-script"})
+# Upstream 4.2.1 scripts send the bare token as `Authorization: <token>` to /api/state.
+BARE_AUTHORIZATION_PATHS = frozenset({"/api/state"})
 EXPORT_PATHS = QUERY_TOKEN_PATHS
 
 
@@ -32,13 +34,15 @@ def query_token_allowed(request: web.Request) -> bool:
 
 def presented_token(request: web.Request) -> str:
     """The API token the request carries: X-API-Token, `Authorization: Bearer`, or `?token=`
-    on the routes that allow it; "" when none."""
+    (and upstream's bare `Authorization: <token>`) on the routes that allow it; "" when none."""
     header = request.headers.get("X-API-Token", "").strip()
     if header:
         return header
     scheme, _, value = request.headers.get("Authorization", "").strip().partition(" ")
     if scheme.lower() == "bearer" and value.strip():
         return value.strip()
+    if scheme and not value and request.path in BARE_AUTHORIZATION_PATHS:
+        return scheme
     if query_token_allowed(request):
         return request.query.get("token", "").strip()
     return ""

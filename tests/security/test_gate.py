@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from tests.conftest import AppClient
-from tests.security.conftest import PASSWORD, TOKEN, MakeClient, login
+from tests.security.conftest import PASSWORD, TOKEN, MakeClient, login, script_status
 
 
 def basic(user: str, password: str) -> dict[str, str]:
@@ -135,3 +135,13 @@ async def test_login_with_api_token_when_no_password(secure_client: MakeClient) 
     assert (await client.get("/api/guests/metadata")).status == 200
     no_password = await client.post("/api/login", json={"password": "whatever-it-is"})
     assert no_password.status == 400
+
+
+async def test_upstream_bare_authorization_token_on_state_only(secure_client: MakeClient) -> None:
+    """Upstream 4.2.1 scripts send `Authorization: <token>` to /api/state (api.md §4.2)."""
+    client = await secure_client(token=True)
+    bare = {"Authorization": TOKEN}
+    assert await script_status(client, "GET", "/api/state", headers=bare) == 200
+    assert await script_status(client, "GET", "/api/guests/metadata", headers=bare) == 401
+    wrong = {"Authorization": TOKEN + "x"}
+    assert await script_status(client, "GET", "/api/state", headers=wrong) == 401
