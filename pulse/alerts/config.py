@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pulse.alerts.model import AlertLevel, Metric
+from pulse.alerts.model import ALERT_LEVELS, AlertLevel, Metric
 from pulse.alerts.parsing import (
     AlertConfigError,
     as_object,
@@ -164,7 +164,7 @@ class AlertConfig:
 def _state_alert(value: Any, path: str, default: StateAlert) -> StateAlert:
     data = as_object(value, path)
     level = string(data, "level", path, str(default.level)) or str(default.level)
-    if level not in AlertLevel.__members__.values():
+    if level not in ALERT_LEVELS:
         raise AlertConfigError(f"{path}.level must be warning or critical")
     return StateAlert(
         enabled=boolean(data, "enabled", path, default.enabled),

@@ -12,8 +12,19 @@ from pulse.models import rfc3339 as models_rfc3339
 
 
 class AlertLevel(StrEnum):
+    INFO = "info"  # only the webhook self-test sends it; the engine never raises one
     WARNING = "warning"
     CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        """Severity order: info < warning < critical."""
+        return _RANK[self]
+
+
+_RANK = {AlertLevel.INFO: 0, AlertLevel.WARNING: 1, AlertLevel.CRITICAL: 2}
+# The levels the engine raises, configurations choose from and history filters on.
+ALERT_LEVELS = (AlertLevel.WARNING, AlertLevel.CRITICAL)
 
 
 class ResourceType(StrEnum):
@@ -41,17 +52,19 @@ class Metric(StrEnum):
     OFFLINE = "offline"  # node, guest or PBS server unreachable / not running
     POWERED_OFF = "poweredOff"  # a guest that should run is stopped
     BACKUP_AGE = "backupAge"  # newest backup older than N days (value in days)
+    TEST = "test"  # the webhook self-test (never raised by the engine)
 
 
 IO_METRICS = frozenset({Metric.DISK_READ, Metric.DISK_WRITE, Metric.NETWORK_IN, Metric.NETWORK_OUT})
 STATE_METRICS = frozenset({Metric.OFFLINE, Metric.POWERED_OFF})
+UNITLESS_METRICS = STATE_METRICS | {Metric.TEST}
 
 
 def metric_unit(metric: Metric) -> str:
     """The unit of an alert's `value` and `threshold` ("" for on/off alerts such as offline)."""
     if metric in IO_METRICS:
         return "MB/s"
-    if metric in STATE_METRICS:
+    if metric in UNITLESS_METRICS:
         return ""
     if metric is Metric.BACKUP_AGE:
         return "days"

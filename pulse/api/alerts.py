@@ -15,7 +15,7 @@ from aiohttp import web
 from pulse import keys
 from pulse.alerts.config import THRESHOLD_KEYS, AlertConfig, merged
 from pulse.alerts.history import HistoryQuery
-from pulse.alerts.model import AlertLevel, parse_rfc3339
+from pulse.alerts.model import ALERT_LEVELS, AlertLevel, parse_rfc3339
 from pulse.alerts.parsing import AlertConfigError
 from pulse.alerts.service import AlertService
 from pulse.api.body import field, json_object, optional_json_object
@@ -177,7 +177,7 @@ def _history_query(request: web.Request) -> HistoryQuery:
     severity = request.query.get("severity", "").lower()
     if severity in ("", "all"):
         level = None
-    elif severity in AlertLevel.__members__.values():
+    elif severity in ALERT_LEVELS:
         level = AlertLevel(severity)
     else:
         raise BadRequest("severity must be warning, critical or all")

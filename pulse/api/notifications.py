@@ -8,11 +8,11 @@ from typing import Any
 from aiohttp import web
 
 from pulse import keys
+from pulse.alerts.model import Alert
 from pulse.api.body import json_object, optional_json_object
 from pulse.errors import BadRequest, NotFound
 from pulse.jsonio import json_response
 from pulse.notify import email_config, email_send, webhook_config, webhook_send
-from pulse.notify.alert_info import AlertInfo
 from pulse.notify.delivery import DeliveryError, EventKind, Notification
 from pulse.notify.gotemplate import TemplateError
 from pulse.notify.sample_alerts import (
@@ -141,7 +141,7 @@ async def webhook_templates(request: web.Request) -> web.Response:
 
 
 async def _send_test_webhook(
-    request: web.Request, hook: dict[str, Any], alert: AlertInfo
+    request: web.Request, hook: dict[str, Any], alert: Alert
 ) -> dict[str, Any]:
     """Send `alert` once to `hook`: {"status", "response", "success"}; 400 when nothing arrived."""
     nodes = request.app[keys.NODES]

@@ -11,7 +11,7 @@ from enum import StrEnum
 from time import monotonic
 from typing import Protocol
 
-from pulse.notify.alert_info import AlertInfo
+from pulse.alerts.model import Alert
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ class Notification:
     """One message to one channel: a batch of new (or escalated) alerts, or of resolved ones."""
 
     kind: EventKind
-    alerts: tuple[AlertInfo, ...]
+    alerts: tuple[Alert, ...]
     sent_at: datetime
 
     @property

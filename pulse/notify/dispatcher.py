@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from pulse.notify.alert_info import AlertInfo, AlertLike, level_rank
+from pulse.alerts.model import Alert
 from pulse.notify.delivery import (
     DEFAULT_RETRY_DELAYS,
     Channel,
@@ -41,7 +41,7 @@ MAX_TRACKED_IDS = 10_000
 
 ChannelSource = Callable[[], Sequence[Channel]]
 # Returns a reason ("quiet hours", "maintenance") when a notification must not go out now.
-Suppressor = Callable[[AlertInfo, datetime], str | None]
+Suppressor = Callable[[Alert, datetime], str | None]
 
 
 def delivery_timing(alerts_section: Any) -> tuple[float, float]:
@@ -71,15 +71,15 @@ def delivery_timing(alerts_section: Any) -> tuple[float, float]:
 @dataclass(slots=True)
 class _Event:
     kind: str  # "fired" | "resolved" | "acknowledged" | "escalated"
-    alert: AlertInfo
+    alert: Alert
     target: str = "all"  # escalation: "email" | "webhook" | "all"
 
 
 @dataclass(slots=True)
 class _Batch:
-    fired: dict[str, AlertInfo] = field(default_factory=dict)
-    resolved: dict[str, AlertInfo] = field(default_factory=dict)
-    escalated: dict[str, dict[str, AlertInfo]] = field(default_factory=dict)
+    fired: dict[str, Alert] = field(default_factory=dict)
+    resolved: dict[str, Alert] = field(default_factory=dict)
+    escalated: dict[str, dict[str, Alert]] = field(default_factory=dict)
 
     def empty(self) -> bool:
         return not (self.fired or self.resolved or any(self.escalated.values()))
@@ -158,27 +158,25 @@ class NotificationDispatcher:
 
     # -- the alert engine's interface (non-blocking) --------------------------------------------
 
-    def alert_fired(self, alert: AlertLike | AlertInfo | Mapping[str, Any]) -> None:
+    def alert_fired(self, alert: Alert) -> None:
         """A new alert (or one whose level rose). Notified after the grouping window."""
-        self._enqueue(_Event("fired", AlertInfo.of(alert)))
+        self._enqueue(_Event("fired", alert))
 
-    def alert_resolved(self, alert: AlertLike | AlertInfo | Mapping[str, Any]) -> None:
+    def alert_resolved(self, alert: Alert) -> None:
         """An alert cleared; channels with notifyOnResolve hear about it if they heard it fire."""
-        self._enqueue(_Event("resolved", AlertInfo.of(alert)))
+        self._enqueue(_Event("resolved", alert))
 
-    def alert_acknowledged(self, alert: AlertLike | AlertInfo | Mapping[str, Any]) -> None:
+    def alert_acknowledged(self, alert: Alert) -> None:
         """A user acknowledged the alert: it is not (re-)sent until it resolves."""
-        self._enqueue(_Event("acknowledged", AlertInfo.of(alert)))
+        self._enqueue(_Event("acknowledged", alert))
 
-    def alert_escalated(
-        self, alert: AlertLike | AlertInfo | Mapping[str, Any], notify: str = "all"
-    ) -> None:
+    def alert_escalated(self, alert: Alert, notify: str = "all") -> None:
         """Re-notify an unacknowledged alert (escalation level reached); bypasses the cooldown.
 
         `notify` picks the channels: "email", "webhook" or "all".
         """
         target = notify if notify in ("email", "webhook") else "all"
-        self._enqueue(_Event("escalated", AlertInfo.of(alert), target))
+        self._enqueue(_Event("escalated", alert, target))
 
     def _enqueue(self, event: _Event) -> None:
         try:
@@ -264,13 +262,13 @@ class NotificationDispatcher:
         if event.kind == "fired":
             cooldown = self._timing()[0]
             last = self._notified.get(alert.id)
-            if last is not None and now - last[0] < cooldown and level_rank(alert.level) <= last[1]:
+            if last is not None and now - last[0] < cooldown and alert.level.rank <= last[1]:
                 return
             batch.fired[alert.id] = alert
         else:
             batch.escalated.setdefault(event.target, {})[alert.id] = alert
         batch.resolved.pop(alert.id, None)
-        _remember(self._notified, alert.id, (now, level_rank(alert.level)))
+        _remember(self._notified, alert.id, (now, alert.level.rank))
         _remember(self._open, alert.id)
         if self._flush_task is None:
             self._flush_task = asyncio.create_task(self._flush_later(), name="notify-batch")

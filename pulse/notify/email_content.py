@@ -8,10 +8,9 @@ from datetime import datetime
 from email.message import EmailMessage
 from html import escape
 
-from pulse.notify.alert_info import AlertInfo
+from pulse.alerts.model import Alert
 from pulse.notify.delivery import Notification
 from pulse.notify.gotemplate import title
-from pulse.notify.template_data import unit_of
 
 _LABELS = {"cpu": "CPU", "memory": "Memory", "disk": "Disk", "io": "I/O", "usage": "Usage"}
 _COLOURS = {"warning": ("#ffd93d", "#fffaeb"), "resolved": ("#2ecc71", "#eafaf1")}
@@ -37,12 +36,19 @@ def started(moment: datetime) -> str:
     return moment.astimezone().strftime("%b %d, %Y at %I:%M %p")
 
 
-def _value(alert: AlertInfo) -> str:
-    return f"{alert.value:.1f}{unit_of(alert.type)}"
+def _amount(value: float, decimals: int, unit: str) -> str:
+    """`91.2%`, `160.0 MB/s`, `9.2 days`; on/off alerts (offline) have no amount: `-`."""
+    if not unit:
+        return "-"
+    return f"{value:.{decimals}f}{'' if unit == '%' else ' '}{unit}"
 
 
-def _threshold(alert: AlertInfo) -> str:
-    return f"{alert.threshold:.0f}{unit_of(alert.type)}"
+def _value(alert: Alert) -> str:
+    return _amount(alert.value, 1, alert.unit)
+
+
+def _threshold(alert: Alert) -> str:
+    return _amount(alert.threshold, 0, alert.unit)
 
 
 def subject(notification: Notification) -> str:
@@ -58,7 +64,7 @@ def subject(notification: Notification) -> str:
     return f"[Pulse Alert] {n} {kind} alert{'s' if n != 1 else ''}"
 
 
-def single_subject(alert: AlertInfo) -> str:
+def single_subject(alert: Alert) -> str:
     return f"[Pulse Alert] {title(alert.level)}: {type_label(alert.type)} on {alert.resource_name}"
 
 
@@ -117,7 +123,7 @@ def grouped_bodies(notification: Notification) -> tuple[str, str]:
     return "\n".join(lines), _page(heading, summary + table)
 
 
-def single_bodies(alert: AlertInfo, now: datetime) -> tuple[str, str]:
+def single_bodies(alert: Alert, now: datetime) -> tuple[str, str]:
     """(text, html) of the one-alert e-mail the test paths send."""
     duration = human_duration((now - alert.start_time).total_seconds())
     facts = [

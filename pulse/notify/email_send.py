@@ -15,7 +15,7 @@ from typing import Any
 
 import aiosmtplib
 
-from pulse.notify.alert_info import AlertInfo
+from pulse.alerts.model import Alert
 from pulse.notify.delivery import DeliveryError, Notification
 from pulse.notify.email_config import PROVIDER_USERNAMES
 from pulse.notify.email_content import (
@@ -138,6 +138,6 @@ def notification_message(smtp: SmtpTarget, notification: Notification) -> EmailM
     return build_message(smtp.sender, smtp.recipients, subject(notification), text, html_body)
 
 
-def single_message(smtp: SmtpTarget, alert: AlertInfo, now: datetime) -> EmailMessage:
+def single_message(smtp: SmtpTarget, alert: Alert, now: datetime) -> EmailMessage:
     text, html_body = single_bodies(alert, now)
     return build_message(smtp.sender, smtp.recipients, single_subject(alert), text, html_body)

@@ -10,8 +10,9 @@ JSON_HEADERS = {"Content-Type": "application/json"}
 
 # Shared template pieces (Go template syntax, rendered by pulse.notify.gotemplate).
 _TITLE = "{{if .Resolved}}Pulse Alert Resolved{{else}}Pulse Alert{{end}}: {{title .Level}}"
-_VALUE = '{{printf "%.1f" .Value}}{{.Unit}}'
-_THRESHOLD = '{{printf "%.0f" .Threshold}}{{.Unit}}'
+_UNIT = '{{if and .Unit (ne .Unit "%")}} {{end}}{{.Unit}}'  # 91.0%, 160.0 MB/s, 9.2 days
+_VALUE = '{{printf "%.1f" .Value}}' + _UNIT
+_THRESHOLD = '{{printf "%.0f" .Threshold}}' + _UNIT
 _TYPE = "{{title .Type}}"
 
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from pulse.notify.alert_info import AlertInfo
+from pulse.alerts.model import Alert
 from pulse.notify.gotemplate import Struct
 
-IO_TYPES = frozenset({"diskRead", "diskWrite", "networkIn", "networkOut"})
 MAX_LISTED_NAMES = 10
 
 
-def rfc3339(moment: datetime) -> str:
-    """RFC 3339 with seconds precision and the server's offset (`Z` for UTC), as Go prints it."""
+def template_time(moment: datetime) -> str:
+    """RFC 3339 with seconds precision and the server's offset (`Z` for UTC), as upstream's
+    templates print it (the API's times are UTC with fractions: `pulse.alerts.model.rfc3339`)."""
     text = moment.astimezone().isoformat(timespec="seconds")
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
@@ -30,16 +30,12 @@ def go_duration(seconds: float) -> str:
     return f"{total // 86400}d {total % 86400 // 3600}h"
 
 
-def unit_of(alert_type: str) -> str:
-    return "MB/s" if alert_type in IO_TYPES else "%"
-
-
-def alert_fields(alert: AlertInfo, now: datetime) -> Struct:
+def alert_fields(alert: Alert, now: datetime) -> Struct:
     """The per-alert fields (used at the top level and for each element of `.Alerts`)."""
     return Struct(
         ID=alert.id,
-        Level=alert.level,
-        Type=alert.type,
+        Level=str(alert.level),
+        Type=str(alert.type),
         ResourceName=alert.resource_name,
         ResourceID=alert.resource_id,
         Node=alert.node,
@@ -47,14 +43,14 @@ def alert_fields(alert: AlertInfo, now: datetime) -> Struct:
         Message=alert.message,
         Value=float(alert.value),
         Threshold=float(alert.threshold),
-        Unit=unit_of(alert.type),
-        StartTime=rfc3339(alert.start_time),
+        Unit=alert.unit,
+        StartTime=template_time(alert.start_time),
         Duration=go_duration((now - alert.start_time).total_seconds()),
-        Resolved=alert.resolved_time is not None,
+        Resolved=alert.resolved,
     )
 
 
-def grouped_message(alerts: Sequence[AlertInfo]) -> str:
+def grouped_message(alerts: Sequence[Alert]) -> str:
     """The first alert's message, naming the others when a batch holds several."""
     first = alerts[0].message
     others = alerts[1:]
@@ -67,7 +63,7 @@ def grouped_message(alerts: Sequence[AlertInfo]) -> str:
 
 
 def template_data(
-    alerts: Sequence[AlertInfo],
+    alerts: Sequence[Alert],
     *,
     now: datetime,
     resolved: bool = False,
@@ -82,7 +78,7 @@ def template_data(
         Message=grouped_message(alerts),
         Resolved=resolved,
         Status="resolved" if resolved else "firing",
-        Timestamp=rfc3339(now),
+        Timestamp=template_time(now),
         Unix=int(now.timestamp()),
         URL=url,
         CustomFields=dict(custom_fields or {}),

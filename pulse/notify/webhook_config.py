@@ -7,13 +7,13 @@ import re
 import time
 import urllib.parse
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from pulse import jsonio
 from pulse.errors import BadRequest
-from pulse.notify.alert_info import AlertInfo
 from pulse.notify.gotemplate import Template, TemplateError
+from pulse.notify.sample_alerts import TEMPLATE_CHECK_ALERT
 from pulse.notify.services import BY_NAME
 from pulse.notify.template_data import template_data
 
@@ -186,21 +186,15 @@ def merge(body: Mapping[str, Any], old: Mapping[str, Any] | None) -> dict[str, A
     return merged
 
 
-SAMPLE_ALERT = AlertInfo(
-    id="pve1-pve1-101-cpu", type="cpu", level="warning", resource_id="pve1-pve1-101",
-    resource_name='web "frontend" \\ 1', node="pve1", instance="pve1",
-    message="VM cpu usage at 87.3% (trigger: 80%, clear: 75%)", value=87.3, threshold=80,
-    start_time=datetime(2025, 1, 1, tzinfo=UTC),
-)  # fmt: skip
-
-
 def check_template(source: str) -> Template:
     """Parse and trial-render a custom template; 400 naming the problem."""
     try:
         template = Template(source)
-        now = SAMPLE_ALERT.start_time + timedelta(minutes=5)
+        now = TEMPLATE_CHECK_ALERT.start_time + timedelta(minutes=5)
         for resolved in (False, True):
-            output = template.render(template_data([SAMPLE_ALERT], now=now, resolved=resolved))
+            output = template.render(
+                template_data([TEMPLATE_CHECK_ALERT], now=now, resolved=resolved)
+            )
             if template.json_mode:
                 jsonio.loads(output)
     except TemplateError as exc:

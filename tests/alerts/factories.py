@@ -6,6 +6,7 @@ import dataclasses
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pulse.alerts.model import Alert, AlertLevel, Metric, ResourceType
 from pulse.models import (
     Guest,
     Node,
@@ -21,6 +22,28 @@ from pulse.models import (
 
 T0 = datetime(2025, 8, 12, 10, 0, tzinfo=UTC)
 GIB = 1024**3
+
+
+def make_alert(
+    resource_id: str,
+    *,
+    metric: Metric = Metric.CPU,
+    level: str = "warning",
+    name: str = "",
+    value: float = 90.0,
+    threshold: float = 80.0,
+    start: datetime = T0,
+    message: str = "high",
+    node: str = "pve1",
+    instance: str = "pve1",
+    **fields: Any,
+) -> Alert:
+    """An alert as the engine hands it to the notifier (`<resource_id>-<metric>`)."""
+    return Alert(id=f"{resource_id}-{metric}", type=metric, level=AlertLevel(level),
+                 resource_id=resource_id, resource_name=name or resource_id, node=node,
+                 instance=instance, message=message, value=value, threshold=threshold,
+                 start_time=start, last_seen=start, resource_type=ResourceType.VM,
+                 clear_threshold=threshold - 5, peak_value=value, **fields)  # fmt: skip
 
 
 class Clock:

@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from pulse.alerts.model import Alert
 from pulse.alerts.service import BACKUP_GRACE, AlertService
-from pulse.notify.alert_info import AlertInfo
 from pulse.state.store import StateStore
 from pulse.store.config_store import ConfigStore
-from tests.alerts.factories import Clock, Recorder, guest, state, usage
+from tests.alerts.factories import Clock, Recorder, guest, make_alert, state, usage
 
 
 def make(
@@ -70,10 +70,8 @@ def test_quiet_hours_and_maintenance_for_the_dispatcher(tmp_path: Path) -> None:
                                 "instances": ["lab"]}],
     }})  # fmt: skip
 
-    def info(level: str, instance: str) -> AlertInfo:
-        return AlertInfo(id="x", type="cpu", level=level, resource_id=f"{instance}-n-1",
-                         resource_name="x", node="n", instance=instance, message="",
-                         value=1, threshold=1, start_time=datetime.now(UTC))  # fmt: skip
+    def info(level: str, instance: str) -> Alert:
+        return make_alert(f"{instance}-n-1", level=level, node="n", instance=instance)
 
     ten = datetime(2025, 8, 12, 10, tzinfo=UTC)
     assert service.suppression(info("critical", "lab"), ten) == "maintenance"

@@ -12,9 +12,10 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from pulse import keys
-from pulse.notify.alert_info import AlertInfo
+from pulse.alerts.model import Alert, Metric
 from pulse.notify.delivery import Channel, DeliveryError, Notification
 from pulse.notify.dispatcher import NotificationDispatcher, delivery_timing
+from tests.alerts.factories import make_alert
 from tests.notify.servers import Receiver
 
 Client = TestClient[web.Request, web.Application]
@@ -64,10 +65,8 @@ class Recorder:
         return [[a.id for a in n.alerts] for n in self.sent]
 
 
-def alert(i: int, level: str = "warning") -> AlertInfo:
-    return AlertInfo(id=f"g{i}-cpu", type="cpu", level=level, resource_id=f"g{i}",
-                     resource_name=f"vm{i}", node="pve1", instance="pve1", message="high",
-                     value=90.0, threshold=80.0, start_time=T0)  # fmt: skip
+def alert(i: int, level: str = "warning") -> Alert:
+    return make_alert(f"g{i}", level=level, name=f"vm{i}", start=T0)
 
 
 @pytest.fixture
@@ -187,7 +186,7 @@ async def test_node_down_with_many_guests_is_one_webhook_call_with_retries(
     receiver.statuses += [503, 429]
     for i in range(30):
         notifier.alert_fired(alert(i))
-    notifier.alert_fired(replace(alert(99, "critical"), type="offline", id="pve1-pve1-offline"))
+    notifier.alert_fired(make_alert("pve1-pve1", metric=Metric.OFFLINE, level="critical"))
     await notifier.drain()
     assert len(receiver.requests) == 3  # 503, 429, then 200: one notification, retried
     payload = receiver.requests[-1].json()

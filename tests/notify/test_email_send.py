@@ -14,9 +14,9 @@ from aiohttp.test_utils import TestClient
 
 from pulse import keys
 from pulse.notify import email_send
-from pulse.notify.alert_info import AlertInfo
 from pulse.notify.delivery import DeliveryError
 from pulse.notify.sample_alerts import email_test_alert
+from tests.alerts.factories import make_alert
 from tests.notify.servers import SmtpServer
 
 Client = TestClient[web.Request, web.Application]
@@ -141,18 +141,16 @@ async def test_grouped_alert_email_escapes_names(
     notifier = client.app[keys.NOTIFIER]
     now = datetime.now(UTC)
     for i, level in enumerate(("critical", "warning", "warning")):
-        notifier.alert_fired(AlertInfo(
-            id=f"a{i}", type="cpu", level=level, resource_id=f"r{i}",
-            resource_name=f"<script>x{i}</script>", node="pve1", instance="pve1",
-            message=f"VM cpu usage at 9{i}.0%", value=90.0 + i, threshold=80.0,
-            start_time=now - timedelta(minutes=3)))  # fmt: skip
+        notifier.alert_fired(make_alert(
+            f"r{i}", level=level, name=f"<script>x{i}</script>", value=90.0 + i,
+            message=f"VM cpu usage at 9{i}.0%", start=now - timedelta(minutes=3)))  # fmt: skip
     await notifier.drain()
     [mail] = smtp_plain.received
     assert mail.message["Subject"] == "[Pulse Alert] 1 Critical, 2 Warning alerts"
     bodies = parts(mail.message)
     assert "<script>" not in bodies["text/html"]
     assert "&lt;script&gt;x0" in bodies["text/html"]
-    assert "1. <script>x0</script> (a0)" in bodies["text/plain"]
+    assert "1. <script>x0</script> (r0-cpu)" in bodies["text/plain"]
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -11,7 +12,10 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from pulse import keys
-from pulse.notify.alert_info import AlertInfo
+from pulse.alerts.model import Alert, Metric
+from pulse.notify.delivery import EventKind, Notification
+from pulse.notify.webhook_send import build_request
+from tests.alerts.factories import make_alert
 from tests.notify.servers import Receiver
 
 Client = TestClient[web.Request, web.Application]
@@ -24,13 +28,11 @@ async def create(client: Client, **body: Any) -> dict[str, Any]:
     return result
 
 
-def alert(i: int, level: str = "warning", name: str = "") -> AlertInfo:
-    now = datetime.now(UTC)
-    return AlertInfo(
-        id=f"pve1-pve1-{100 + i}-cpu", type="cpu", level=level, resource_id=f"pve1-pve1-{100 + i}",
-        resource_name=name or f"vm{i}", node="pve1", instance="pve1",
-        message=f"VM cpu usage at 9{i % 10}.0% (trigger: 80%, clear: 75%)", value=90.0 + i % 10,
-        threshold=80.0, start_time=now - timedelta(minutes=4),
+def alert(i: int, level: str = "warning", name: str = "") -> Alert:
+    return make_alert(
+        f"pve1-pve1-{100 + i}", level=level, name=name or f"vm{i}", value=90.0 + i % 10,
+        message=f"VM cpu usage at 9{i % 10}.0% (trigger: 80%, clear: 75%)",
+        start=datetime.now(UTC) - timedelta(minutes=4),
     )  # fmt: skip
 
 
@@ -246,3 +248,15 @@ async def test_templates_list(app_client: Callable[..., Awaitable[Client]]) -> N
     ]
     assert {"gotify", "pushover", "generic"} <= set(names)
     assert all(t["method"] == "POST" and t["payloadTemplate"] for t in templates)
+
+
+def test_values_carry_their_metric_unit() -> None:
+    now = datetime.now(UTC)
+    backup = make_alert("pve1-pve1-101", metric=Metric.BACKUP_AGE, value=9.24, threshold=7)
+    io = make_alert("pve1-pve1-102", metric=Metric.DISK_READ, value=160, threshold=150)
+    hook = {"url": "http://127.0.0.1:9/x", "service": "slack"}
+    for item, value, threshold in ((backup, "9.2 days", "7 days"), (io, "160.0 MB/s", "150 MB/s")):
+        request = build_request(hook, Notification(EventKind.FIRED, (item,), now))
+        fields = json.loads(request.body)["blocks"][2]["fields"]
+        assert fields[3]["text"] == f"*Value:*\n{value}"
+        assert fields[4]["text"] == f"*Threshold:*\n{threshold}"
