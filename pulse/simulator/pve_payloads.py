@@ -69,16 +69,21 @@ def node_entry(node: LiveNode, t: float, fingerprint: str, audit: bool) -> dict[
     if node.online:  # an offline member's RRD entry goes stale: no level, no numbers
         e["level"] = node.spec.level
     if node.online and audit:
-        e.update(
-            cpu=node.cpu(t),
-            maxcpu=node.spec.maxcpu,
-            mem=node.mem(t),
-            maxmem=node.spec.maxmem,
-            disk=node.rootfs_used(t),
-            maxdisk=node.spec.rootfs_total,
-            uptime=node.uptime(t),
-        )
+        e.update(node_stats(node, t))
     return e
+
+
+def node_stats(node: LiveNode, t: float) -> dict[str, Any]:
+    """The RRD numbers of an online node, as `extract_node_stats` adds them (/nodes, resources)."""
+    return {
+        "cpu": node.cpu(t),
+        "maxcpu": node.spec.maxcpu,
+        "mem": node.mem(t),
+        "maxmem": node.spec.maxmem,
+        "disk": node.rootfs_used(t),
+        "maxdisk": node.spec.rootfs_total,
+        "uptime": node.uptime(t),
+    }
 
 
 def node_status(node: LiveNode, t: float) -> dict[str, Any]:
@@ -270,16 +275,8 @@ def resource_node(node: LiveNode, tq: float, ha: bool) -> dict[str, Any]:
     }
     if node.online:
         e["level"] = node.spec.level
-        e.update(
-            cpu=node.cpu(tq),
-            maxcpu=node.spec.maxcpu,
-            mem=node.mem(tq),
-            maxmem=node.spec.maxmem,
-            disk=node.rootfs_used(tq),
-            maxdisk=node.spec.rootfs_total,
-            uptime=node.uptime(tq),
-            **{"cgroup-mode": 2},
-        )
+        e.update(node_stats(node, tq))
+        e["cgroup-mode"] = 2
         if ha:
             e["hastate"] = "online"
     return e
