@@ -15,9 +15,9 @@ from pulse.simulator import Fault, Simulator, homelab_topology
 from tests.conftest import AppClient
 from tests.e2e.conftest import Monitor
 
-SMTP_PASSWORD = "smtp-secret-Password-42"  # noqa: S105 - test fixture
+SMTP_PASSWORD = "smtp-secret-Password-42"
 WEBHOOK_URL = "http://127.0.0.1:9/hooks/secret-webhook-path-token"
-API_TOKEN = "diagnostics-api-token-0123456789abcdef"  # noqa: S105
+API_TOKEN = "diagnostics-api-token-0123456789abcdef"
 
 
 @pytest.fixture
