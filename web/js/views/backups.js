@@ -28,7 +28,7 @@ export function unifyBackups(state) {
     const vmid = Number.parseInt(b.vmid, 10) || 0;
     const ms = toMs(b.backupTime);
     pbsKeys.add(`${vmid}/${Math.floor(ms / 1000)}`);
-    out.push({ id: b.id, kind: 'pbs', vmid, type: TYPE_OF[b.backupType] || b.backupType, guest: name('*', vmid),
+    out.push({ id: b.id, kind: 'pbs', vmid, type: TYPE_OF[b.backupType] || b.backupType, guest: name('*', vmid) || b.comment || '',
       node: b.instance, ms, size: b.size, verified: b.verified, protected: b.protected,
       location: `${b.datastore}${b.namespace ? `/${b.namespace}` : ''}`, details: b.comment || '' });
   }
@@ -116,7 +116,7 @@ export function BackupsView({ live, route }) {
           <td class=${ageClass(b.ms)} title=${absolute(b.ms)}>${time(b.ms)}</td>
           <td class="num hide-sm">${b.size ? bytes(b.size) : '-'}</td>
           <td><${Pill} tone=${KIND_TONE[b.kind]}>${KIND_LABEL[b.kind]}<//></td>
-          <td class="hide-md">${b.verified === null ? html`<span class="muted">-</span>` : b.verified ? html`<span class="text-ok" title="verified">✓</span>` : html`<span class="text-warn" title="not verified yet">⏱</span>`}</td>
+          <td class="hide-md">${b.verified === null ? html`<span class="muted">-</span>` : b.verified ? html`<span class="text-ok" title="verified">✓</span>` : html`<span class="text-warn" title="not verified yet">pending</span>`}</td>
           <td class="hide-md small">${b.location || '-'}</td>
           <td class=${cx('hide-lg small muted ellipsis')} title=${b.details}>${b.protected ? 'protected · ' : ''}${b.details}</td>
         </tr>`)}</tbody>`)}

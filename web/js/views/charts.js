@@ -2,7 +2,7 @@
 import { html, useEffect, useRef, useState, useStore } from '../lib.js';
 import uPlot from '../../vendor/uPlot.js';
 import { api } from '../api.js';
-import { bytes } from '../format.js';
+import { bytes, absolute, clock } from '../format.js';
 import { themeStore } from '../theme.js';
 import { Segmented } from '../ui.js';
 
@@ -27,7 +27,7 @@ function toColumns(seriesList) {
   return [xs, ...cols];
 }
 
-function Chart({ title, data, series, unit }) {
+function Chart({ title, data, series, unit, long }) {
   const boxRef = useRef(null);
   const theme = useStore(themeStore);
   useEffect(() => {
@@ -35,14 +35,16 @@ function Chart({ title, data, series, unit }) {
     if (!box) return undefined;
     const axis = { stroke: cssVar('--muted'), grid: { stroke: cssVar('--grid'), width: 1 }, ticks: { show: false } };
     const fmt = unit === '%' ? (v) => `${Math.round(v)}%` : (v) => `${bytes(v)}/s`;
+    // One time policy everywhere: 24 h local clock, day + month for long ranges.
+    const tick = long ? (t) => absolute(t * 1000).replace(/ \d\d:\d\d$/, '') : (t) => clock(t * 1000).slice(0, 5);
     const opts = {
       width: Math.max(box.clientWidth, 200),
       height: 160,
       legend: { show: true, live: true },
       cursor: { drag: { x: false, y: false } },
       scales: { y: unit === '%' ? { range: [0, 100] } : { range: (u, min, max) => [0, Math.max(max, 1024)] } },
-      axes: [axis, { ...axis, size: 64, values: (u, vals) => vals.map(fmt) }],
-      series: [{}, ...series.map(([label, colorVar]) => ({
+      axes: [{ ...axis, values: (u, vals) => vals.map(tick) }, { ...axis, size: 64, values: (u, vals) => vals.map(fmt) }],
+      series: [{ value: (u, t) => (t ? absolute(t * 1000) : '-') }, ...series.map(([label, colorVar]) => ({
         label, stroke: cssVar(colorVar), width: 1.5, points: { show: false },
         value: (u, v) => (v === null || v === undefined ? '-' : fmt(v)),
       }))],
@@ -51,7 +53,7 @@ function Chart({ title, data, series, unit }) {
     const observer = new ResizeObserver(() => plot.setSize({ width: Math.max(box.clientWidth, 200), height: 160 }));
     observer.observe(box);
     return () => { observer.disconnect(); plot.destroy(); };
-  }, [data, theme]);
+  }, [data, theme, long]);
   return html`<figure class="chart"><figcaption>${title}</figcaption><div ref=${boxRef} class="chart-box"></div></figure>`;
 }
 
@@ -77,12 +79,12 @@ export function GuestCharts({ guest, kind = 'guest' }) {
     </div>
     ${error && html`<p class="field-error">${error}</p>`}
     ${entry && html`<div class="chart-grid">
-      <${Chart} title="Usage" unit="%" data=${toColumns([entry.cpu, entry.memory, entry.disk])}
+      <${Chart} long=${range === '7d'} title="Usage" unit="%" data=${toColumns([entry.cpu, entry.memory, entry.disk])}
         series=${[['CPU', '--c-cpu'], ['Memory', '--c-mem'], ['Disk', '--c-disk']]} />
       ${kind === 'guest' && html`
-        <${Chart} title="Disk I/O" unit="B/s" data=${toColumns([entry.diskread, entry.diskwrite])}
+        <${Chart} long=${range === '7d'} title="Disk I/O" unit="B/s" data=${toColumns([entry.diskread, entry.diskwrite])}
           series=${[['Read', '--c-read'], ['Write', '--c-write']]} />
-        <${Chart} title="Network" unit="B/s" data=${toColumns([entry.netin, entry.netout])}
+        <${Chart} long=${range === '7d'} title="Network" unit="B/s" data=${toColumns([entry.netin, entry.netout])}
           series=${[['In', '--c-in'], ['Out', '--c-out']]} />`}
     </div>`}
   </div>`;

@@ -103,7 +103,7 @@ export function NodeDialog({ initial, onClose, onSaved }) {
       <h3 class="form-section">TLS</h3>
       <div class="form-grid">
         <${Switch} label="Verify the certificate (CA-signed)" checked=${node.verifySSL} onChange=${(v) => setNode({ ...node, verifySSL: v })} />
-        <${Field} label="Certificate fingerprint (SHA-256)" hint="Pins a self-signed certificate; learned on the first successful connection when empty.">
+        <${Field} label="Certificate fingerprint (SHA-256)" hint="Optional: pins a self-signed certificate (SHA-256, AA:BB:…). Without it and with the check off, any certificate is accepted.">
           <input name="fingerprint" class="mono" value=${node.fingerprint} onInput=${set('fingerprint')} /><//>
       </div>
       <h3 class="form-section">Monitor</h3>

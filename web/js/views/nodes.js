@@ -72,7 +72,7 @@ function PbsCard({ pbs, alerts }) {
 }
 
 export function NodeCards({ state, alertsByResource }) {
-  const [open, setOpen] = useState(loadPref('nodesOpen', true));
+  const [open, setOpen] = useState(loadPref('nodesOpen', window.innerWidth >= 640));
   const nodes = state.nodes || [];
   const pbs = state.pbs || [];
   const errors = state.errors || {};

@@ -39,7 +39,7 @@ function PasswordCard({ status }) {
     } catch (e) { toastError('Could not set the password', e); }
   };
   return html`<${Card} title=${first ? 'Set a password' : 'Change password'}>
-    <form class="form-grid" onSubmit=${(e) => { e.preventDefault(); submit(); }} data-testid="password-form">
+    <form class="form-narrow" onSubmit=${(e) => { e.preventDefault(); submit(); }} data-testid="password-form">
       ${!status.requiresAuth && html`<${Field} label="Username" hint="Default: admin"><input autocomplete="username" value=${form.username} onInput=${set('username')} placeholder="admin" /><//>`}
       ${!first && html`<${Field} label="Current password"><input type="password" autocomplete="current-password" value=${form.current} onInput=${set('current')} required /><//>`}
       <${Field} label="New password" hint="At least 8 characters."><input type="password" autocomplete="new-password" value=${form.next} onInput=${set('next')} required minlength="8" /><//>
