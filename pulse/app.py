@@ -94,7 +94,8 @@ def create_app(settings: Settings, *, store: ConfigStore | None = None) -> web.A
     app[keys.ALERTS] = alerts = AlertService(store, settings.data_dir)
     alerts.load()
     alerts.attach(notifier=app[keys.NOTIFIER])
-    app[keys.NOTIFIER].suppressor = alerts.suppression  # quiet hours, maintenance windows
+    # cooldown, grouping window, maxAlertsHour, quiet hours, maintenance: one parsed config
+    app[keys.NOTIFIER].schedule = lambda: alerts.config.schedule
     app.cleanup_ctx.append(alerts_context)
     build = app[keys.BUILD_INFO]
     app[keys.UPDATES] = UpdateChecker(

@@ -28,10 +28,14 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 _JS_DAY = {"0": "sunday", "1": "monday", "2": "tuesday", "3": "wednesday", "4": "thursday",
            "5": "friday", "6": "saturday"}  # fmt: skip
 MAX_WINDOWS = 200
+# The notifier's own defaults, used when the schedule says 0 (upstream: "zeros are ignored").
+DEFAULT_COOLDOWN_S = 5 * 60.0
+DEFAULT_WINDOW_S = 30.0
+MAX_WINDOW_S = 3600.0  # a batch never waits longer than this, whatever the settings say
 
 
 class ResourceRef(Protocol):
-    """What maintenance matching needs; `Alert` has these attributes."""
+    """What maintenance matching needs; `Alert` and the engine's `Subject` have these."""
 
     @property
     def resource_id(self) -> str: ...
@@ -39,6 +43,13 @@ class ResourceRef(Protocol):
     def node(self) -> str: ...
     @property
     def instance(self) -> str: ...
+
+
+class LevelledRef(ResourceRef, Protocol):
+    """An alert as notification policy sees it (`Alert`)."""
+
+    @property
+    def level(self) -> str: ...
 
 
 def _clock(text: str, path: str) -> int:
@@ -215,6 +226,29 @@ class Schedule:
     def in_maintenance(self, resource: ResourceRef, now: datetime) -> bool:
         """The resource is under a maintenance window now."""
         return any(window.covers(resource, now) for window in self.maintenance)
+
+    def suppression(self, alert: LevelledRef, now: datetime) -> str | None:
+        """Why a notification for `alert` must not go out now (None: send it). Quiet hours
+        hold back everything but critical alerts; maintenance holds back everything."""
+        if self.in_maintenance(alert, now):
+            return "maintenance"
+        if alert.level != "critical" and self.in_quiet_hours(now):
+            return "quiet hours"
+        return None
+
+    @property
+    def cooldown_seconds(self) -> float:
+        """Least time between two notifications of one alert (0 in the settings: 5 min)."""
+        return self.cooldown * 60.0 if self.cooldown > 0 else DEFAULT_COOLDOWN_S
+
+    @property
+    def window_seconds(self) -> float:
+        """How long a batch collects alerts: `groupingWindow`, else `grouping.window` (both
+        seconds, as upstream reads them), else 30 s; at most an hour."""
+        for seconds in (self.grouping_window, self.grouping.window):
+            if seconds > 0:
+                return min(float(seconds), MAX_WINDOW_S)
+        return DEFAULT_WINDOW_S
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -13,7 +13,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from aiohttp import web
 
@@ -22,9 +22,8 @@ from pulse.alerts.collect import snapshot_of
 from pulse.alerts.config import AlertConfig, parse_config
 from pulse.alerts.engine import AlertEngine, Changes
 from pulse.alerts.history import AlertHistory, HistoryQuery
-from pulse.alerts.model import Alert, AlertLevel
+from pulse.alerts.model import Alert
 from pulse.alerts.parsing import AlertConfigError
-from pulse.alerts.schedule import ResourceRef
 from pulse.models import JSON, State
 from pulse.store.atomic import atomic_write, remove_stale_temp_files
 from pulse.store.config_store import ConfigStore
@@ -127,26 +126,6 @@ class AlertService:
             self.hub = hub
         if notifier is not None:
             self.notifier = notifier
-
-    # -- notification policy helpers (the notifier calls these) ---------------------------------
-
-    def in_quiet_hours(self, now: datetime | None = None) -> bool:
-        return self.config.schedule.in_quiet_hours(now or self.clock())
-
-    def in_maintenance(self, resource: ResourceRef, now: datetime | None = None) -> bool:
-        return self.config.schedule.in_maintenance(resource, now or self.clock())
-
-    def suppression(self, alert: Any, now: datetime) -> str | None:
-        """Why a notification for `alert` must not go out now (None: send it).
-
-        `alert` needs `resource_id`, `node`, `instance` and `level` (Alert or the notifier's
-        AlertInfo). Quiet hours hold back everything but critical alerts.
-        """
-        if self.config.schedule.in_maintenance(alert, now):
-            return "maintenance"
-        if str(alert.level) != AlertLevel.CRITICAL and self.config.schedule.in_quiet_hours(now):
-            return "quiet hours"
-        return None
 
     # -- the cycle hook and the state's alert lists ---------------------------------------------
 

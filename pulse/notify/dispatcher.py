@@ -1,9 +1,10 @@
 """The notification dispatcher: queue, cooldown, grouping, per-channel workers with retries.
 
 The alert engine calls `alert_fired/resolved/acknowledged/escalated` (non-blocking: they only
-enqueue). One consumer task applies the policy (acknowledged, cooldown, quiet hours) and collects
-events into a batch for the grouping window; when the window closes every channel gets ONE
-notification for the batch, through its own worker task and bounded queue, so a dead webhook or
+enqueue). One consumer task applies the policy (acknowledged, cooldown, maxAlertsHour, quiet
+hours, maintenance: all from the alert configuration's `Schedule`) and collects events into a
+batch for the grouping window; when the window closes every channel gets ONE notification for
+the batch, through its own worker task and bounded queue, so a dead webhook or
 mail server only ever delays itself.
 """
 
@@ -14,12 +15,13 @@ import contextlib
 import functools
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from pulse.alerts.model import Alert
+from pulse.alerts.schedule import Schedule
 from pulse.notify.delivery import (
     DEFAULT_RETRY_DELAYS,
     Channel,
@@ -32,40 +34,16 @@ from pulse.notify.delivery import (
 
 log = logging.getLogger(__name__)
 
-DEFAULT_COOLDOWN_S = 5 * 60.0
-DEFAULT_WINDOW_S = 30.0
 EVENT_QUEUE_SIZE = 2000
 CHANNEL_QUEUE_SIZE = 50
 SEND_TIMEOUT_S = 30.0
 MAX_TRACKED_IDS = 10_000
+RATE_WINDOW_S = 3600.0  # `maxAlertsHour` counts notifications in this rolling window
 
 ChannelSource = Callable[[], Sequence[Channel]]
-# Returns a reason ("quiet hours", "maintenance") when a notification must not go out now.
-Suppressor = Callable[[Alert, datetime], str | None]
-
-
-def delivery_timing(alerts_section: Any) -> tuple[float, float]:
-    """(cooldown seconds, grouping window seconds) from the alert config's `schedule`.
-
-    Zero or missing values mean the notifier's defaults (5 min, 30 s), as in the reference.
-    """
-    schedule = alerts_section.get("schedule") if isinstance(alerts_section, Mapping) else None
-    if not isinstance(schedule, Mapping):
-        return DEFAULT_COOLDOWN_S, DEFAULT_WINDOW_S
-
-    def positive(value: Any) -> float | None:
-        ok = isinstance(value, int | float) and not isinstance(value, bool) and value > 0
-        return float(value) if ok else None
-
-    cooldown = positive(schedule.get("cooldown"))
-    window = positive(schedule.get("groupingWindow"))
-    grouping = schedule.get("grouping")
-    if window is None and isinstance(grouping, Mapping):
-        window = positive(grouping.get("window"))
-    return (
-        cooldown * 60 if cooldown is not None else DEFAULT_COOLDOWN_S,
-        window if window is not None else DEFAULT_WINDOW_S,
-    )
+# The alert configuration's schedule (cooldown, grouping window, quiet hours, maintenance,
+# maxAlertsHour), read at each decision so that a saved or imported config applies at once.
+ScheduleSource = Callable[[], Schedule]
 
 
 @dataclass(slots=True)
@@ -83,6 +61,11 @@ class _Batch:
 
     def empty(self) -> bool:
         return not (self.fired or self.resolved or any(self.escalated.values()))
+
+    def unqueue(self, alert_id: str) -> None:
+        self.fired.pop(alert_id, None)
+        for group in self.escalated.values():
+            group.pop(alert_id, None)
 
 
 class _ChannelWorker:
@@ -124,28 +107,27 @@ class NotificationDispatcher:
         self,
         channels: ChannelSource,
         *,
-        timing: Callable[[], tuple[float, float]] | None = None,
+        schedule: ScheduleSource = Schedule,
         clock: Clock | None = None,
         window: float | None = None,
         retry_delays: Sequence[float] = DEFAULT_RETRY_DELAYS,
         send_timeout: float = SEND_TIMEOUT_S,
-        suppressor: Suppressor | None = None,
     ) -> None:
         self._channels = channels
-        self._timing = timing or (lambda: (DEFAULT_COOLDOWN_S, DEFAULT_WINDOW_S))
+        self.schedule = schedule
         self.clock: Clock = clock or SystemClock()
         self._window_override = window
         self.retry_delays = tuple(retry_delays)
         self.send_timeout = send_timeout
-        self.suppressor = suppressor
         self._events: asyncio.Queue[_Event] = asyncio.Queue(EVENT_QUEUE_SIZE)
         self._batch = _Batch()
         self._flush_task: asyncio.Task[None] | None = None
         self._consumer: asyncio.Task[None] | None = None
         self._workers: dict[str, _ChannelWorker] = {}
-        # id -> (monotonic time queued, level rank): cooldown and escalation-by-level.
-        self._notified: OrderedDict[str, tuple[float, int]] = OrderedDict()
-        self._open: OrderedDict[str, None] = OrderedDict()  # notified, not yet resolved
+        # id -> (monotonic times queued within the last hour, level rank of the last):
+        # cooldown, maxAlertsHour and "a higher level is news".
+        self._notified: OrderedDict[str, tuple[list[float], int]] = OrderedDict()
+        self._open: OrderedDict[str, None] = OrderedDict()  # sent, not yet resolved
         self._acked: OrderedDict[str, None] = OrderedDict()
         self.stats = {"sent": 0, "failed": 0, "dropped": 0, "suppressed": 0}
         self._on_stop: list[Callable[[], Awaitable[None]]] = []
@@ -222,7 +204,7 @@ class NotificationDispatcher:
     def window(self) -> float:
         if self._window_override is not None:
             return self._window_override
-        return self._timing()[1]
+        return self.schedule().window_seconds
 
     # -- policy ---------------------------------------------------------------------------------
 
@@ -238,38 +220,38 @@ class NotificationDispatcher:
 
     def _apply(self, event: _Event) -> None:
         alert, batch = event.alert, self._batch
-        if event.kind == "acknowledged":
-            _remember(self._acked, alert.id)
-            batch.fired.pop(alert.id, None)
-            for group in batch.escalated.values():
-                group.pop(alert.id, None)
-            return
-        if event.kind == "resolved":
+        if event.kind in ("acknowledged", "resolved"):
+            batch.unqueue(alert.id)  # not sent yet: it never will be
+            if event.kind == "acknowledged":
+                _remember(self._acked, alert.id)
+                return
             self._acked.pop(alert.id, None)
-            batch.fired.pop(alert.id, None)
-            if alert.id in self._open:  # only tell channels about alerts they heard fire
+            if alert.id in self._open:  # only alerts the channels heard fire
                 del self._open[alert.id]
                 batch.resolved[alert.id] = alert
             return
         if alert.acknowledged or alert.id in self._acked:
             return
-        reason = self.suppressor(alert, self.clock.now()) if self.suppressor else None
+        schedule = self.schedule()
+        reason = schedule.suppression(alert, self.clock.now())
+        now = self.clock.monotonic()
+        times, rank = self._notified.get(alert.id, ([], -1))
+        times = [t for t in times if now - t < RATE_WINDOW_S]
+        if not reason and event.kind == "fired":
+            if times and now - times[-1] < schedule.cooldown_seconds and alert.level.rank <= rank:
+                return  # cooling down (a higher level than last time is news, though)
+            if 0 < schedule.max_alerts_hour <= len(times):
+                reason = f"more than {schedule.max_alerts_hour} notifications in an hour"
         if reason:
             self.stats["suppressed"] += 1
             log.debug("notification for %s suppressed (%s)", alert.id, reason)
             return
-        now = self.clock.monotonic()
         if event.kind == "fired":
-            cooldown = self._timing()[0]
-            last = self._notified.get(alert.id)
-            if last is not None and now - last[0] < cooldown and alert.level.rank <= last[1]:
-                return
             batch.fired[alert.id] = alert
         else:
             batch.escalated.setdefault(event.target, {})[alert.id] = alert
         batch.resolved.pop(alert.id, None)
-        _remember(self._notified, alert.id, (now, alert.level.rank))
-        _remember(self._open, alert.id)
+        _remember(self._notified, alert.id, ([*times, now], alert.level.rank))
         if self._flush_task is None:
             self._flush_task = asyncio.create_task(self._flush_later(), name="notify-batch")
 
@@ -285,6 +267,8 @@ class NotificationDispatcher:
         if batch.empty():
             return
         sent_at = self.clock.now()
+        for alert_id in [*batch.fired, *(i for g in batch.escalated.values() for i in g)]:
+            _remember(self._open, alert_id)  # its resolution is news from now on
         try:
             channels = list(self._channels())
         except Exception:

@@ -11,7 +11,7 @@ from pulse import keys
 from pulse.config.nodes import NodeRegistry
 from pulse.notify.channels import configured_channels
 from pulse.notify.delivery import Channel
-from pulse.notify.dispatcher import NotificationDispatcher, delivery_timing
+from pulse.notify.dispatcher import NotificationDispatcher
 from pulse.notify.webhook_send import new_session
 from pulse.store.config_store import ConfigStore
 
@@ -46,7 +46,8 @@ def create_notifier(
     def channels() -> Sequence[Channel]:
         return configured_channels(store, session, url_for)
 
-    notifier = NotificationDispatcher(channels, timing=lambda: delivery_timing(store.get("alerts")))
+    # The alert service points `notifier.schedule` at its parsed configuration (app.py).
+    notifier = NotificationDispatcher(channels)
     notifier.on_stop(session.close)
     return notifier
 

@@ -74,11 +74,11 @@ def test_quiet_hours_and_maintenance_for_the_dispatcher(tmp_path: Path) -> None:
         return make_alert(f"{instance}-n-1", level=level, node="n", instance=instance)
 
     ten = datetime(2025, 8, 12, 10, tzinfo=UTC)
-    assert service.suppression(info("critical", "lab"), ten) == "maintenance"
-    assert service.suppression(info("warning", "other"), ten) == "quiet hours"
-    assert service.suppression(info("critical", "other"), ten) is None
-    assert service.suppression(info("warning", "other"), ten + timedelta(hours=3)) is None
-    assert service.in_quiet_hours(ten)
+    schedule = service.config.schedule
+    assert schedule.suppression(info("critical", "lab"), ten) == "maintenance"
+    assert schedule.suppression(info("warning", "other"), ten) == "quiet hours"
+    assert schedule.suppression(info("critical", "other"), ten) is None
+    assert schedule.suppression(info("warning", "other"), ten + timedelta(hours=3)) is None
 
 
 async def test_store_changes_reload_the_engine(tmp_path: Path) -> None:

@@ -13,8 +13,9 @@ from aiohttp.test_utils import TestClient
 
 from pulse import keys
 from pulse.alerts.model import Alert, Metric
+from pulse.alerts.schedule import QuietHours, Schedule, parse_schedule
 from pulse.notify.delivery import Channel, DeliveryError, Notification
-from pulse.notify.dispatcher import NotificationDispatcher, delivery_timing
+from pulse.notify.dispatcher import NotificationDispatcher
 from tests.alerts.factories import make_alert
 from tests.notify.servers import Receiver
 
@@ -75,7 +76,7 @@ async def setup() -> AsyncIterator[tuple[NotificationDispatcher, list[Recorder],
     recorders = [Recorder()]
     dispatcher = NotificationDispatcher(
         lambda: [r.channel() for r in recorders], clock=clock, window=0.05,
-        retry_delays=(0.01, 0.02), timing=lambda: (300.0, 0.05),
+        retry_delays=(0.01, 0.02),
     )  # fmt: skip
     await dispatcher.start()
     yield dispatcher, recorders, clock
@@ -157,7 +158,8 @@ async def test_quiet_hours_suppressor_and_escalation_targets(setup) -> None:  # 
     dispatcher, recorders, _ = setup
     mail = Recorder(key="email", kind="email")
     recorders.append(mail)
-    dispatcher.suppressor = lambda a, now: "quiet hours" if a.level != "critical" else None
+    quiet = QuietHours(enabled=True, start="09:00", end="12:00", timezone="UTC")
+    dispatcher.schedule = lambda: Schedule(quiet_hours=quiet)  # T0 is 10:00 UTC
     dispatcher.alert_fired(alert(1))
     dispatcher.alert_fired(alert(2, "critical"))
     await dispatcher.drain()
@@ -169,9 +171,44 @@ async def test_quiet_hours_suppressor_and_escalation_targets(setup) -> None:  # 
 
 
 def test_timing_comes_from_the_alert_schedule() -> None:
-    assert delivery_timing(None) == (300.0, 30.0)
-    assert delivery_timing({"schedule": {"cooldown": 10, "groupingWindow": 0,
-                                         "grouping": {"window": 5}}}) == (600.0, 5.0)  # fmt: skip
+    def timing(schedule: dict[str, object]) -> tuple[float, float]:
+        parsed = parse_schedule(schedule, "schedule", now=T0)
+        return parsed.cooldown_seconds, parsed.window_seconds
+
+    assert timing({}) == (300.0, 30.0)
+    assert timing({"cooldown": 0, "groupingWindow": 0, "grouping": {"window": 0}}) == (300.0, 30.0)
+    assert timing({"cooldown": 10, "groupingWindow": 0, "grouping": {"window": 5}}) == (600.0, 5.0)
+    assert timing({"groupingWindow": 3600, "grouping": {"window": 86400}})[1] == 3600.0
+
+
+async def test_an_alert_gone_within_the_window_is_never_announced(setup) -> None:  # type: ignore[no-untyped-def]
+    dispatcher, [rec], clock = setup
+    dispatcher.alert_fired(alert(1))
+    dispatcher.alert_fired(alert(2))
+    dispatcher.alert_resolved(replace(alert(1), resolved_time=clock.now()))  # same window
+    await dispatcher.drain()
+    assert rec.ids() == [["g2-cpu"]]  # no "fired" and no "resolved" for g1
+    assert [n.kind for n in rec.sent] == ["fired"]
+    clock.advance(600)
+    dispatcher.alert_fired(alert(2, "critical"))  # announced before, re-queued, then resolved
+    dispatcher.alert_resolved(replace(alert(2), resolved_time=clock.now()))
+    await dispatcher.drain()
+    assert [(n.kind, [a.id for a in n.alerts]) for n in rec.sent[1:]] == [("resolved", ["g2-cpu"])]
+
+
+async def test_max_alerts_per_hour_per_alert(setup) -> None:  # type: ignore[no-untyped-def]
+    dispatcher, [rec], clock = setup
+    dispatcher.schedule = lambda: Schedule(cooldown=1, max_alerts_hour=2)
+    for _ in range(4):
+        dispatcher.alert_fired(alert(1))
+        await dispatcher.drain()
+        clock.advance(61)  # past the one-minute cooldown each time
+    assert rec.ids() == [["g1-cpu"], ["g1-cpu"]]
+    assert dispatcher.stats["suppressed"] == 2
+    clock.advance(3600)  # the rolling hour is over
+    dispatcher.alert_fired(alert(1))
+    await dispatcher.drain()
+    assert len(rec.sent) == 3
 
 
 async def test_node_down_with_many_guests_is_one_webhook_call_with_retries(
