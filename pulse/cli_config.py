@@ -22,6 +22,7 @@ from pulse import jsonio
 from pulse.config.nodes import NodeRegistry
 from pulse.config.settings import Settings
 from pulse.errors import BadRequest, StartupError
+from pulse.security.credentials import SECTION as SECURITY_SECTION
 from pulse.store.atomic import atomic_write
 from pulse.store.config_store import ConfigStore
 from pulse.store.export import (
@@ -116,7 +117,7 @@ def import_text(args: argparse.Namespace, load: SettingsLoader, text: str, passp
         return str(asyncio.run(_call(args, "/api/config/import", body)).get("message", "done"))
     store = _open_store(args, load)
     plan = plan_import(unseal(text, passphrase))
-    store.save_sync(plan.store_changes())
+    store.save_sync(plan.store_changes(store.get(SECURITY_SECTION, {})))
     return (
         f"imported {len(plan.instances)} node(s) into {store.data_dir}; "
         "restart Pulse if it is running on this data directory"

@@ -10,6 +10,9 @@ from pulse import jsonio, keys
 from pulse.api.body import json_object, optional_json_object
 from pulse.errors import BadRequest
 from pulse.security.access import require_export_access
+from pulse.security.credentials import SECTION as SECURITY_SECTION
+from pulse.security.credentials import Source
+from pulse.security.gate import TOKEN_USER
 from pulse.store.export import (
     ImportPlan,
     check_export_passphrase,
@@ -39,11 +42,20 @@ async def export_config(request: web.Request) -> web.Response:
     return jsonio.json_response({"status": "success", "data": data})
 
 
-async def apply_import(app: web.Application, plan: ImportPlan) -> None:
-    """Write every imported section in one atomic save, then apply them live."""
-    await app[keys.STORE].save(plan.store_changes())
+async def apply_import(app: web.Application, plan: ImportPlan) -> bool:
+    """Write every imported section in one atomic save, then apply them live. The export's
+    API token replaces one generated in Settings (not one from API_TOKEN); True if it did."""
+    store, credentials = app[keys.STORE], app[keys.CREDENTIALS]
+    token_changeable = credentials.token_source in (Source.SETTINGS, Source.NONE)
+    old_token = credentials.api_token
+    security = store.get(SECURITY_SECTION, {}) if token_changeable else None
+    await store.save(plan.store_changes(security))
     app[keys.NODES].reload()  # pollers follow the registry
     app[keys.LIVE_SETTINGS].reload()
+    token_replaced = credentials.api_token != old_token
+    if token_replaced:  # as after generating a token: sessions opened with the old one end
+        app[keys.SESSIONS].revoke_all(user=TOKEN_USER)
+    return token_replaced
 
 
 async def import_config(request: web.Request) -> web.Response:
@@ -62,12 +74,13 @@ async def import_config(request: web.Request) -> web.Response:
         raise
     if plan.version and plan.version != "4.0":
         log.warning("importing an export of format %s (expected 4.0)", plan.version)
-    await apply_import(request.app, plan)
+    token_replaced = await apply_import(request.app, plan)
     audit.record(
         "config.import",
         request,
         nodes=len(plan.instances),
         sections=sorted(plan.sections),
+        apiTokenReplaced=token_replaced,
     )
     return jsonio.json_response(
         {"status": "success", "message": "Configuration imported successfully"}

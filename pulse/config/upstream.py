@@ -319,3 +319,15 @@ def system_section(raw: Any, *, strict: bool) -> dict[str, Any]:
             continue
         out[json_name] = list(parsed) if isinstance(parsed, tuple) else parsed
     return out
+
+
+def api_token(raw: Mapping[str, Any]) -> str:
+    """The `apiToken` of an upstream system.json/export ("" when absent or unusable)."""
+    value = _Fold(raw).get("apiToken")
+    if not isinstance(value, str) or not value.strip():
+        return ""
+    token = value.strip()
+    if len(token) > 512 or not token.isprintable() or any(c.isspace() for c in token):
+        log.warning("not importing system.apiToken: not a usable token")
+        return ""
+    return token

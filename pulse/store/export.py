@@ -28,6 +28,7 @@ from pulse.config import upstream
 from pulse.config.nodes import SECTION as NODES_SECTION
 from pulse.config.nodes import InstanceConfig
 from pulse.errors import BadRequest
+from pulse.security.credentials import SECTION as SECURITY_SECTION
 
 ITERATIONS = 100_000
 SALT_BYTES = 32
@@ -102,8 +103,16 @@ def build_payload(
         if isinstance(email, Mapping)
         else {**upstream.EMAIL_DEFAULTS},
         "webhooks": document.get("webhooks") or [],
-        "system": document.get("system") or {},
+        "system": {**(document.get("system") or {}), **_stored_token(document)},
     }
+
+
+def _stored_token(document: Mapping[str, Any]) -> dict[str, str]:
+    """`{"apiToken": ...}` for the token generated in Settings, as upstream's system.json
+    carries it (a token from API_TOKEN is the deployment's, not part of the export)."""
+    security = document.get(SECURITY_SECTION)
+    token = security.get("apiToken") if isinstance(security, Mapping) else None
+    return {"apiToken": token} if isinstance(token, str) and token else {}
 
 
 def payload_bytes(document: Mapping[str, Any], instances: tuple[InstanceConfig, ...]) -> bytes:
@@ -117,10 +126,15 @@ class ImportPlan:
     instances: list[InstanceConfig]
     sections: dict[str, Any]  # email / webhooks / alerts / system present in the payload
     version: str
+    api_token: str = ""  # system.apiToken of the export ("" = none)
 
-    def store_changes(self) -> dict[str, Any]:
-        """Every section the import replaces, for one atomic `ConfigStore.save`."""
-        return {**self.sections, NODES_SECTION: [i.to_store() for i in self.instances]}
+    def store_changes(self, security: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """Every section the import replaces, for one atomic `ConfigStore.save`. Pass the
+        current `security` section to take over the export's API token as well."""
+        changes = {**self.sections, NODES_SECTION: [i.to_store() for i in self.instances]}
+        if security is not None and self.api_token:
+            changes[SECURITY_SECTION] = {**security, "apiToken": self.api_token}
+        return changes
 
 
 def plan_import(plaintext: bytes) -> ImportPlan:
@@ -136,6 +150,7 @@ def plan_import(plaintext: bytes) -> ImportPlan:
         raise BadRequest("Import data has no nodes section")
     instances = upstream.instances_from_go(payload["nodes"])
     sections: dict[str, Any] = {}
+    api_token = ""
     if payload.get("email") is not None:
         sections["email"] = upstream.email_section(payload["email"])
     if payload.get("webhooks") is not None:
@@ -144,5 +159,6 @@ def plan_import(plaintext: bytes) -> ImportPlan:
         sections["alerts"] = upstream.alerts_section(payload["alerts"])
     if payload.get("system") is not None:
         sections["system"] = upstream.system_section(payload["system"], strict=False)
+        api_token = upstream.api_token(payload["system"])
     version = payload.get("version")
-    return ImportPlan(instances, sections, version if isinstance(version, str) else "")
+    return ImportPlan(instances, sections, version if isinstance(version, str) else "", api_token)

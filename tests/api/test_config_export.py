@@ -120,6 +120,7 @@ async def test_export_is_upstream_format_and_round_trips(app_client: AppClient) 
     assert payload["nodes"]["pbsInstances"] == []
     assert payload["email"]["password"] == "smtp-secret"
     assert payload["system"]["pollingInterval"] == 9
+    assert "apiToken" not in payload["system"]  # API_TOKEN is the deployment's, not exported
 
     target = await app_client(
         env={"API_TOKEN": TOKEN}, data_dir=source.app[keys.SETTINGS].data_dir.parent / "other"
@@ -162,6 +163,36 @@ async def test_import_of_an_upstream_export(app_client: AppClient) -> None:
                                    "autoUpdateEnabled": False,
                                    "autoUpdateCheckInterval": 24, "autoUpdateTime": "03:00"}  # fmt: skip
     assert client.app[keys.LIVE_SETTINGS].current.update_channel == "rc"
+    # upstream's API token moves into the security settings: the user's scripts keep working
+    assert client.app[keys.CREDENTIALS].api_token == "upstream-token"
+    assert (await client.get("/api/state", headers={"X-API-Token": "upstream-token"})).status == 200
+    assert (await client.get("/api/state")).status == 401
+
+
+async def test_settings_token_is_exported_and_restored_but_env_token_wins(
+    app_client: AppClient,
+) -> None:
+    source = await app_client(env={"ALLOW_UNPROTECTED_EXPORT": "true"})
+    generated = await (await source.post("/api/system/api-token/generate")).json()
+    token = generated["token"]
+    resp = await source.post("/api/config/export", json={"passphrase": PASS},
+                             headers={"X-API-Token": token})  # fmt: skip
+    data = (await resp.json())["data"]
+    assert upstream_open(data, PASS)["system"]["apiToken"] == token  # as upstream's system.json
+    assert token not in await resp.text()
+
+    other = source.app[keys.SETTINGS].data_dir.parent
+    restored = await app_client(env={"ALLOW_UNPROTECTED_EXPORT": "true"}, data_dir=other / "b")
+    resp = await restored.post("/api/config/import", json={"data": data, "passphrase": PASS})
+    assert resp.status == 200, await resp.text()
+    assert restored.app[keys.CREDENTIALS].api_token == token
+
+    fixed = await app_client(env={"API_TOKEN": TOKEN}, data_dir=other / "c")
+    resp = await fixed.post("/api/config/import", json={"data": data, "passphrase": PASS},
+                            headers=AUTH)  # fmt: skip
+    assert resp.status == 200, await resp.text()
+    assert fixed.app[keys.CREDENTIALS].api_token == TOKEN
+    assert fixed.app[keys.STORE].get("security", {}).get("apiToken") is None
 
 
 async def test_wrong_passphrase_or_damage_changes_nothing(app_client: AppClient) -> None:
@@ -178,13 +209,16 @@ async def test_wrong_passphrase_or_damage_changes_nothing(app_client: AppClient)
         ({"data": upstream_seal({"nodes": {}, "email": {"port": "25"}}, PASS),
           "passphrase": PASS}, "email.port"),
     ]  # fmt: skip
-    client = await app_client(env={"ALLOW_UNPROTECTED_EXPORT": "true"})
+    existing = InstanceConfig(id="pve-0", kind=InstanceKind.PVE, name="kept",
+                              host="https://127.0.1.1:8006", user="root@pam", password="pw")  # fmt: skip
     for n, (body, message) in enumerate(cases):
         if n % 4 == 0:  # a fresh app every 4 requests: export/import is limited to 5 a minute
             client = await app_client(env={"ALLOW_UNPROTECTED_EXPORT": "true"})
+            await client.app[keys.NODES].put(existing)
+            await client.app[keys.STORE].save({"email": {"server": "smtp.kept.test"}})
             before = client.app[keys.STORE].document()
         resp = await client.post("/api/config/import", json=body)
         assert resp.status == 400
         assert message in (await resp.json())["error"]
         assert client.app[keys.STORE].document() == before
-        assert client.app[keys.NODES].instances == ()
+        assert client.app[keys.NODES].instances == (existing,)
