@@ -17,7 +17,7 @@ from pulse.notify.delivery import DeliveryError, Notification
 from pulse.notify.gotemplate import Template, TemplateError
 from pulse.notify.services import BY_NAME, service
 from pulse.notify.template_data import template_data
-from pulse.notify.webhook_config import blocked_address
+from pulse.notify.webhook_config import blocked_address, mask_url
 
 USER_AGENT = "Pulse-Monitoring/2.0"
 MAX_RESPONSE_CHARS = 1000
@@ -140,10 +140,21 @@ class WebhookResponse:
     retry_after: float | None
 
 
+class BlockedTarget(OSError):
+    """The URL names a link-local (metadata service) address; nothing is sent."""
+
+
 async def post(
     session: aiohttp.ClientSession, request: WebhookRequest, *, seconds: float
 ) -> WebhookResponse:
-    """Send once (no redirects followed). Transport problems raise aiohttp/OS errors."""
+    """Send once (no redirects followed). Transport problems raise aiohttp/OS errors.
+
+    aiohttp does not ask the resolver about an IP literal, so SafeResolver cannot see
+    `http://169.254.169.254/`; a URL that reached the store without the API's validation
+    (a config import) is checked here.
+    """
+    if blocked_address(urllib.parse.urlsplit(request.url).hostname or ""):
+        raise BlockedTarget("webhook URL points to a link-local address, which is not allowed")
     async with session.request(
         request.method,
         request.url,
@@ -178,8 +189,12 @@ async def deliver(
         response = await post(session, request, seconds=seconds)
     except TimeoutError:
         raise DeliveryError("timed out", retryable=True) from None
+    except BlockedTarget as exc:
+        raise DeliveryError(str(exc), retryable=False) from None
     except (aiohttp.ClientError, OSError) as exc:
-        raise DeliveryError(f"{type(exc).__name__}: {exc}", retryable=True) from None
+        # Some aiohttp errors quote the URL, and webhook URLs carry tokens.
+        reason = str(exc).replace(request.url, mask_url(request.url))
+        raise DeliveryError(f"{type(exc).__name__}: {reason}", retryable=True) from None
     status = response.status
     if 200 <= status < 300:
         return

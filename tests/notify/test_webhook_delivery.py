@@ -13,8 +13,8 @@ from aiohttp.test_utils import TestClient
 
 from pulse import keys
 from pulse.alerts.model import Alert, Metric
-from pulse.notify.delivery import EventKind, Notification
-from pulse.notify.webhook_send import build_request
+from pulse.notify.delivery import DeliveryError, EventKind, Notification
+from pulse.notify.webhook_send import build_request, deliver
 from tests.alerts.factories import make_alert
 from tests.notify.servers import Receiver
 
@@ -260,3 +260,20 @@ def test_values_carry_their_metric_unit() -> None:
         fields = json.loads(request.body)["blocks"][2]["fields"]
         assert fields[3]["text"] == f"*Value:*\n{value}"
         assert fields[4]["text"] == f"*Threshold:*\n{threshold}"
+
+
+class NoNetwork:
+    """A session stand-in that fails the test if anything would be sent."""
+
+    def request(self, *args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a request was attempted")
+
+
+async def test_imported_link_local_url_is_refused_before_any_connection() -> None:
+    # aiohttp skips the resolver for IP literals, so SafeResolver alone would not stop these.
+    notification = Notification(EventKind.FIRED, (alert(1),), datetime.now(UTC))
+    for url in ("http://169.254.169.254/latest/meta-data", "http://[fe80::1]/x"):
+        hook = {"url": url, "service": "generic"}
+        with pytest.raises(DeliveryError, match="link-local") as caught:
+            await deliver(NoNetwork(), hook, notification)  # type: ignore[arg-type]
+        assert caught.value.retryable is False
