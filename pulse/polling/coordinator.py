@@ -194,6 +194,7 @@ class Coordinator:
         token = current_counter.set(self._background_counter)
         try:
             await self._first_success.wait()
+            first = True
             while True:
                 try:
                     await self.background_pass(time.monotonic())
@@ -201,6 +202,9 @@ class Coordinator:
                     log.debug("%s: slow-cadence job failed: %s", self.instance.name, exc)
                 except Exception:
                     log.exception("%s: slow-cadence job failed", self.instance.name)
+                if first:  # show the first guest details and backups now, not a full interval later
+                    first = False
+                    self.wake()
                 await asyncio.sleep(self.cadence.tick)
         finally:
             current_counter.reset(token)
