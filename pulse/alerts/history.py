@@ -45,6 +45,7 @@ class AlertHistory:
         self.max_age = max_age
         # key → (alert, time added); insertion order = oldest first.
         self._entries: OrderedDict[str, tuple[Alert, datetime]] = OrderedDict()
+        self.version = 0  # bumped on every change: the file is rewritten only when it moved
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -52,6 +53,7 @@ class AlertHistory:
     def record(self, alert: Alert, now: datetime) -> None:
         """Add a raised alert, or update the entry of the same occurrence (resolved, acked)."""
         key = _key(alert)
+        self.version += 1
         if key in self._entries:
             self._entries[key] = (alert, self._entries[key][1])
             return
@@ -65,10 +67,12 @@ class AlertHistory:
         stale = [k for k, (_, added) in self._entries.items() if added < cutoff]
         for key in stale:
             del self._entries[key]
+        self.version += bool(stale)
         return len(stale)
 
     def clear(self) -> None:
         self._entries.clear()
+        self.version += 1
 
     def query(self, query: HistoryQuery) -> list[Alert]:
         """Matching alerts, newest first."""

@@ -79,6 +79,7 @@ class AlertService:
         self.hub: Broadcaster | None = None
         self.state: StateSource | None = None
         self._first_cycle: datetime | None = None
+        self._saved_history = -1  # history version last written (-1: never)
         self._dirty = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         store.subscribe(self._store_changed)
@@ -239,14 +240,19 @@ class AlertService:
         log.info("restored %d active alert(s), %d history entries", len(fresh), len(self.history))
 
     async def save(self) -> None:
-        """Write both files atomically in a worker thread."""
-        history = self.history.to_bytes()
+        """Write the active alerts, and the history if it changed since the last write, each
+        atomically in a worker thread (the minute tick saves lastSeen; rewriting thousands of
+        history entries with it every minute would be waste)."""
+        version = self.history.version
+        history = self.history.to_bytes() if version != self._saved_history else None
         active = jsonio.dumps([alert.to_json() for alert in self.engine.active()])
         await asyncio.to_thread(self._write, history, active)
+        self._saved_history = version
 
-    def _write(self, history: bytes, active: bytes) -> None:
+    def _write(self, history: bytes | None, active: bytes) -> None:
         self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        atomic_write(self.history_path, history, mode=0o600)
+        if history is not None:
+            atomic_write(self.history_path, history, mode=0o600)
         atomic_write(self.active_path, active, mode=0o600)
 
     # -- background tasks -----------------------------------------------------------------------

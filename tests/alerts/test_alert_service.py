@@ -111,6 +111,13 @@ async def test_files_are_written_atomically_and_reloaded(tmp_path: Path) -> None
         "active-alerts.json", "alert-history.json",
     ]  # fmt: skip
     assert oct((tmp_path / "alerts" / "alert-history.json").stat().st_mode & 0o777) == "0o600"
+    # the minute tick saves lastSeen: the active file is rewritten, the unchanged history not
+    history_inode = (tmp_path / "alerts" / "alert-history.json").stat().st_ino
+    active_inode = (tmp_path / "alerts" / "active-alerts.json").stat().st_ino
+    service.tick()
+    await service.save()
+    assert (tmp_path / "alerts" / "alert-history.json").stat().st_ino == history_inode
+    assert (tmp_path / "alerts" / "active-alerts.json").stat().st_ino != active_inode
     again = AlertService(service.store, tmp_path, clock=service.clock)
     again.load()
     assert [a.id for a in again.engine.active()] == ["lab-pve1-101-cpu"]
