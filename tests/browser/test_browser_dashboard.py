@@ -83,7 +83,37 @@ async def test_search_filters_rows_and_lives_in_the_url(pulse: Pulse, page: Page
     await expect(rows).to_have_count(0)
     await page.page.get_by_test_id("guest-search").press("Escape")
     await expect(rows).to_have_count(len(guests))
+
+    # The syntax rules themselves (dashboard.md §2.3, I/O metrics and `=` fixed) on known guests.
+    matches = await page.page.evaluate(SEARCH_CASES)
+    assert matches == {
+        "cpu>50": ["busy"],
+        "cpu=75": ["busy"],
+        "memory<20 OR cpu>50": ["busy", "idle"],
+        "cpu>50 AND memory<20": [],
+        "networkIn>10": ["busy"],
+        "networkIn>500KB": ["busy", "idle"],
+        "plex,idle": ["idle"],
+        "tag:media": ["busy"],
+        "node:pve2": ["idle"],
+        "running, memory>50": ["busy"],
+    }
     page.assert_clean()
+
+
+SEARCH_CASES = """async () => {
+  const { compileSearch } = await import('/js/search.js');
+  const mb = 1024 * 1024;
+  const guests = [
+    { name: 'busy', vmid: 101, node: 'pve1', status: 'running', cpu: 0.75, tags: ['media'],
+      memory: { usage: 60 }, disk: { usage: 10 }, networkIn: 20 * mb, networkOut: 0, diskRead: 0, diskWrite: 0 },
+    { name: 'idle', vmid: 202, node: 'pve2', status: 'stopped', cpu: 0, tags: [],
+      memory: { usage: 10 }, disk: { usage: 5 }, networkIn: 600 * 1024, networkOut: 0, diskRead: 0, diskWrite: 0 },
+  ];
+  const queries = ['cpu>50', 'cpu=75', 'memory<20 OR cpu>50', 'cpu>50 AND memory<20', 'networkIn>10',
+    'networkIn>500KB', 'plex,idle', 'tag:media', 'node:pve2', 'running, memory>50'];
+  return Object.fromEntries(queries.map((q) => [q, guests.filter(compileSearch(q)).map((g) => g.name)]));
+}"""
 
 
 async def test_tabs_change_the_url_and_every_view_renders(pulse: Pulse, page: Page) -> None:

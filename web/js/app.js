@@ -78,7 +78,7 @@ function Banners({ live, auth }) {
       Pulse's configuration, including your Proxmox credentials.
       <a href=${href(['settings', 'security'])}>Set a password now</a></div>`}
     ${since > 0 && html`<div class="banner banner-stale" role="status" data-testid="stale-banner">
-      <strong>Connection lost</strong> — showing data as of ${clock(since)} (stale since ${clock(since)}, ${relative(since, now)}).
+      <strong>Connection lost</strong> — the data shown is stale since ${clock(since)} (${relative(since, now)}).
       ${live.retryAt > now ? ` Retrying in ${Math.ceil((live.retryAt - now) / 1000)} s.` : ' Reconnecting…'}
       <button type="button" class="btn btn-small" onClick=${reconnectNow}>Retry now</button></div>`}`;
 }
@@ -121,10 +121,12 @@ export function App() {
   const viewKey = VIEWS[route.parts[0]] ? route.parts[0] : 'main';
   const View = VIEWS[viewKey];
   const stale = staleSince(live) > 0;
-  return html`<div class="shell">
+  // Kiosk (wall display): `#/main?kiosk=1` - no tabs, filters or buttons, larger type.
+  const kiosk = route.query.kiosk === '1';
+  return html`<div class=${cx('shell', kiosk && 'kiosk')}>
     <${Header} live=${live} auth=${auth} version=${version} />
-    <${Banners} live=${live} auth=${auth} />
-    <${Tabs} active=${viewKey} alertCount=${alerts} />
+    <${Banners} live=${live} auth=${kiosk ? { ...auth, status: null } : auth} />
+    ${!kiosk && html`<${Tabs} active=${viewKey} alertCount=${alerts} />`}
     <main class=${cx('panel', stale && 'is-stale-data')} id="content" data-view=${viewKey}>
       <${View} live=${live} route=${route} auth=${auth} />
     </main>

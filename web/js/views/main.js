@@ -81,7 +81,7 @@ export function MainView({ live, route }) {
   const running = filtered.filter((g) => g.status === 'running').length;
 
   return html`<div class="view-main">
-    <${NodeCards} state=${state} alertsByResource=${alertsByResource} />
+    <${NodeCards} state=${state} alertsByResource=${alertsByResource} forceOpen=${q.kiosk === '1'} />
     <div class="filters" role="search">
       <div class="search-box">
         <span class="search-icon" aria-hidden="true">⌕</span>

@@ -71,7 +71,7 @@ function PbsCard({ pbs, alerts }) {
   </article>`;
 }
 
-export function NodeCards({ state, alertsByResource }) {
+export function NodeCards({ state, alertsByResource, forceOpen = false }) {
   const [open, setOpen] = useState(loadPref('nodesOpen', window.innerWidth >= 640));
   const nodes = state.nodes || [];
   const pbs = state.pbs || [];
@@ -83,7 +83,7 @@ export function NodeCards({ state, alertsByResource }) {
       <span class=${cx('chevron', open && 'open')} aria-hidden="true">›</span>
       Nodes <span class="muted">${online}/${nodes.length} online${pbs.length ? ` · ${pbs.length} PBS` : ''}</span>
     </button>
-    ${open && html`<div class="node-grid">
+    ${(open || forceOpen) && html`<div class="node-grid">
       ${nodes.map((n) => html`<${NodeCard} key=${n.id} node=${n} alerts=${alertsByResource.get(n.id)} errors=${errors} />`)}
       ${pbs.map((p) => html`<${PbsCard} key=${p.id} pbs=${p} alerts=${alertsByResource.get(p.id)} />`)}
     </div>`}
