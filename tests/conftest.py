@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,9 @@ from aiohttp.test_utils import TestClient
 
 from pulse.app import create_app
 from pulse.config.settings import Settings, load_settings
+
+# Tests talk to loopback only: discovery refuses any other address before sending a packet.
+os.environ["PULSE_DISCOVERY_LOOPBACK_ONLY"] = "1"
 
 AppClient = Callable[..., Awaitable[TestClient[web.Request, web.Application]]]
 

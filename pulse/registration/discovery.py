@@ -15,6 +15,7 @@ import contextlib
 import dataclasses
 import ipaddress
 import logging
+import os
 import socket
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
@@ -43,6 +44,19 @@ _LAN = tuple(
               "fc00::/7", "fe80::/10", "::1/128")
 )  # fmt: skip
 REFRESH_INTERVAL = 300.0
+# Test suites and demos set this to 1: a scan of anything but loopback then fails before a
+# single packet is sent (a test once scanned a documentation range by mistake).
+LOOPBACK_ONLY_ENV = "PULSE_DISCOVERY_LOOPBACK_ONLY"
+
+
+class ScanRefused(RuntimeError):
+    """A scan outside loopback while PULSE_DISCOVERY_LOOPBACK_ONLY=1 (a bug in a test)."""
+
+
+def guard(ip: str) -> None:
+    """Raise ScanRefused for a non-loopback address when only loopback may be probed."""
+    if os.environ.get(LOOPBACK_ONLY_ENV) == "1" and not ipaddress.ip_address(ip).is_loopback:
+        raise ScanRefused(f"{LOOPBACK_ONLY_ENV}=1: refusing to probe {ip}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +147,7 @@ def _classify(status: int, server_header: str, text: str) -> str:
 
 
 async def _is_open(ip: str, port: int) -> bool:
+    guard(ip)
     try:
         async with asyncio.timeout(CONNECT_TIMEOUT):
             _, writer = await asyncio.open_connection(ip, port)
@@ -157,6 +172,7 @@ async def _get(session: aiohttp.ClientSession, url: str) -> tuple[int, str, str,
 
 async def identify(session: aiohttp.ClientSession, ip: str, port: int) -> DiscoveredServer | None:
     """Ask an open port what it is; None when it is not a Proxmox server we can name."""
+    guard(ip)
     host = f"[{ip}]" if ":" in ip else ip
     base = f"https://{host}:{port}"
     kind, version, release = "", "Unknown", ""
@@ -178,6 +194,8 @@ async def identify(session: aiohttp.ClientSession, ip: str, port: int) -> Discov
 
 
 async def _reverse_dns(ip: str) -> str:
+    if ipaddress.ip_address(ip).is_loopback:
+        return ""  # nothing to learn, and the resolver would be asked (traffic off the host)
     loop = asyncio.get_running_loop()
     try:
         async with asyncio.timeout(DNS_TIMEOUT):
@@ -192,6 +210,8 @@ async def scan(
 ) -> tuple[list[DiscoveredServer], list[str]]:
     """Probe every address of `subnet` on `ports` with bounded concurrency and a deadline."""
     hosts = addresses(subnet, allow_public=allow_public)
+    for ip in hosts:
+        guard(ip)
     queue: asyncio.Queue[tuple[str, int]] = asyncio.Queue()
     for ip in hosts:
         for port in ports:

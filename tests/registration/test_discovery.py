@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 from collections.abc import AsyncIterator
 
 import pytest
 
 from pulse.errors import BadRequest
+from pulse.registration import discovery
 from pulse.registration.discovery import addresses
 from pulse.simulator import Simulator, homelab_topology
 from tests.conftest import AppClient
@@ -80,3 +83,24 @@ def test_address_lists() -> None:
     for public in ("203.0.113.0/24", "8.8.8.0/24", "2001:db8::/120"):
         with pytest.raises(BadRequest, match="not a private network"):
             addresses(public)
+
+
+async def test_tests_can_only_ever_probe_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The root conftest sets PULSE_DISCOVERY_LOOPBACK_ONLY=1; a scan elsewhere fails before
+    any connection is opened (a tripwire replaces the connect step to prove it)."""
+    assert os.environ[discovery.LOOPBACK_ONLY_ENV] == "1"
+    opened: list[str] = []
+
+    async def tripwire(*args: object) -> None:
+        opened.append(repr(args))
+
+    monkeypatch.setattr(discovery, "identify", tripwire)
+    monkeypatch.setattr(asyncio, "open_connection", tripwire)
+    for subnet in ("10.0.0.0/30", "192.168.1.0/30"):
+        with pytest.raises(discovery.ScanRefused):
+            await discovery.scan(subnet, (9,))
+    with pytest.raises(discovery.ScanRefused):
+        await discovery.scan("203.0.113.0/30", (9,), allow_public=True)
+    assert opened == []
+    discovery.guard("127.0.0.1")
+    discovery.guard("::1")
