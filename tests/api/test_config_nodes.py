@@ -197,3 +197,26 @@ async def test_concurrent_adds_never_overwrite_each_other(
     )
     assert sorted(r.status for r in results) == [201, 400]
     assert [i.name for i in client.app[keys.NODES].instances].count("twin") == 1
+
+
+async def test_changes_start_and_stop_polling_at_once(
+    app_client: AppClient, sim: Simulator
+) -> None:
+    """The list's `status` is the poller's real verdict; add starts it, delete stops it."""
+    client = await app_client()
+    pollers = client.app[keys.POLLERS]
+    resp = await client.post("/api/config/nodes", json=pve_body(_server(sim, "pve"), name="lab"))
+    node_id = (await resp.json())["id"]
+    assert pollers.status(node_id) is not None  # started without a restart
+    for _ in range(200):
+        [view] = await (await client.get("/api/config/nodes")).json()
+        if view["status"] == "connected":
+            break
+        await asyncio.sleep(0.025)
+    assert view["status"] == "connected"
+    # a changed secret restarts the poller with it: a wrong one is refused before saving
+    bad = await client.put(f"/api/config/nodes/{node_id}", json={"tokenValue": "wrong"})
+    assert bad.status == 400
+    assert (await client.delete(f"/api/config/nodes/{node_id}")).status == 200
+    assert pollers.status(node_id) is None
+    assert await (await client.get("/api/config/nodes")).json() == []
