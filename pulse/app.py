@@ -13,7 +13,7 @@ from aiohttp import web
 from pulse import keys
 from pulse.alerts.service import AlertService, alerts_context
 from pulse.api.diagnostics import Diagnostics, diagnostics_context
-from pulse.api.metrics import create_registry
+from pulse.api.metrics import MetricsExporter
 from pulse.api.middlewares import error_middleware
 from pulse.api.routes import setup_routes
 from pulse.buildinfo import detect
@@ -103,7 +103,7 @@ def create_app(settings: Settings, *, store: ConfigStore | None = None) -> web.A
     )
     app.cleanup_ctx.append(_auto_update_checks)
     setup_onboarding(app)  # registration tokens, discovery (config/onboarding area)
-    app[keys.METRICS] = create_registry(app)  # /metrics: a registry per app, read at scrape time
+    app[keys.METRICS] = MetricsExporter(app)  # /metrics: a registry per app, read at scrape time
     app[keys.DIAGNOSTICS] = Diagnostics()
     app.cleanup_ctx.append(diagnostics_context)
 

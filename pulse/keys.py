@@ -11,10 +11,9 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 if TYPE_CHECKING:
-    from prometheus_client.registry import CollectorRegistry
-
     from pulse.alerts.service import AlertService
     from pulse.api.diagnostics import Diagnostics
+    from pulse.api.metrics import MetricsExporter
     from pulse.buildinfo import BuildInfo
     from pulse.config.live import LiveSettings
     from pulse.config.nodes import NodeRegistry
@@ -65,8 +64,8 @@ HUB: web.AppKey[Hub] = web.AppKey("hub")
 """The websocket hub: `broadcast(type, data)` to every connected /ws client."""
 POLLERS: web.AppKey[PollerManager] = web.AppKey("pollers")
 """One poller per configured instance; `.status(id)`, `.history` (charts), `.refresh_now()`."""
-METRICS: web.AppKey[CollectorRegistry] = web.AppKey("metrics")
-"""This app's own Prometheus registry (/metrics reads the current snapshot at scrape time)."""
+METRICS: web.AppKey[MetricsExporter] = web.AppKey("metrics")
+"""/metrics: this app's own Prometheus registry, read at scrape time (`.registry`, `.render`)."""
 DIAGNOSTICS: web.AppKey[Diagnostics] = web.AppKey("diagnostics")
 """/api/diagnostics: recent warnings of the `pulse` loggers and the shared probe run."""
 

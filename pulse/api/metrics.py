@@ -13,9 +13,11 @@ hide the outage.
 
 from __future__ import annotations
 
+import asyncio
 import platform
-from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
 
 from aiohttp import web
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
@@ -24,9 +26,8 @@ from prometheus_client.registry import Collector, CollectorRegistry
 
 from pulse import keys
 from pulse.alerts.model import ALERT_LEVELS, AlertLevel
-
-if TYPE_CHECKING:
-    from pulse.models import Guest, State
+from pulse.models import Guest, State
+from pulse.polling.status import InstanceStatus
 
 GUEST_LABELS = ["instance", "node", "vmid", "name", "type"]
 NODE_LABELS = ["instance", "node"]
@@ -39,6 +40,49 @@ def _gauge(name: str, doc: str, labels: list[str]) -> GaugeMetricFamily:
     return GaugeMetricFamily(name, doc, labels=labels)
 
 
+@dataclass(frozen=True, slots=True)
+class ScrapeInput:
+    """Everything one scrape reads, captured on the event loop in microseconds: the immutable
+    snapshot plus copies of the few live values, so the expensive part can run in a thread."""
+
+    state: State
+    pollers: tuple[InstanceStatus, ...]
+    alerts: tuple[tuple[str, int], ...]  # (level, active count)
+    websocket_clients: int
+    version: str
+
+    @classmethod
+    def capture(cls, app: web.Application) -> ScrapeInput:
+        counts = dict.fromkeys(ALERT_LEVELS, 0)
+        for alert in app[keys.ALERTS].engine.active():
+            level = AlertLevel(alert.level)
+            if level in counts:  # the engine only raises warning and critical
+                counts[level] += 1
+        return cls(
+            state=app[keys.STATE].snapshot,
+            pollers=tuple(app[keys.POLLERS].statuses()),
+            alerts=tuple((level.value, count) for level, count in counts.items()),
+            websocket_clients=app[keys.HUB].client_count,
+            version=app[keys.BUILD_INFO].version,
+        )
+
+    def same_as(self, other: ScrapeInput) -> bool:
+        """True when a scrape of `other` would give the same answer (the snapshot is
+        immutable, so identity is enough for it)."""
+        return (
+            self.state is other.state
+            and self.pollers == other.pollers
+            and self.alerts == other.alerts
+            and self.websocket_clients == other.websocket_clients
+        )
+
+
+# The scrape handler captures on the loop and encodes in a worker thread; `to_thread` copies the
+# context, so the collector finds the capture here. Called any other way (on the loop), the
+# collector captures for itself.
+_captured: ContextVar[ScrapeInput | None] = ContextVar("pulse_metrics_input", default=None)
+
+
 class PulseCollector(Collector):
     """Turns the app's current snapshot, poller statuses and active alerts into metrics."""
 
@@ -46,83 +90,74 @@ class PulseCollector(Collector):
         self._app = app
 
     def collect(self) -> Iterable[Metric]:
-        app = self._app
-        state = app[keys.STATE].snapshot  # one reference: a consistent read
-        yield from self._process(app, state)
+        scrape = _captured.get() or ScrapeInput.capture(self._app)
+        state = scrape.state
+        yield from _process(scrape)
         yield from _nodes(state)
         yield from _guests(state)
         yield from _storage(state)
         yield from _pbs(state)
-        yield from self._pollers(app)
-        yield from self._alerts(app)
-
-    @staticmethod
-    def _process(app: web.Application, state: State) -> Iterator[Metric]:
-        info = GaugeMetricFamily(
-            "pulse_build_info",
-            "Pulse version and the Python running it (always 1)",
-            labels=["version", "python"],
-        )
-        info.add_metric([app[keys.BUILD_INFO].version, platform.python_version()], 1)
-        yield info
-        yield GaugeMetricFamily(
-            "pulse_websocket_clients", "Dashboard websocket connections", app[keys.HUB].client_count
-        )
-        if state.last_update > 0:
-            yield GaugeMetricFamily(
-                "pulse_state_last_update_timestamp_seconds",
-                "When the monitoring state was last rebuilt",
-                state.last_update,
-            )
-
-    @staticmethod
-    def _pollers(app: web.Application) -> Iterator[Metric]:
-        up = _gauge("pulse_poller_up", "1 if the last poll cycle succeeded", POLLER_LABELS)
-        last = _gauge(
-            "pulse_poller_last_success_timestamp_seconds",
-            "End of the last successful poll cycle",
-            POLLER_LABELS,
-        )
-        requests = _gauge(
-            "pulse_poller_cycle_requests", "API requests made by the last cycle", POLLER_LABELS
-        )
-        duration = _gauge(
-            "pulse_poller_cycle_duration_seconds", "Duration of the last cycle", POLLER_LABELS
-        )
-        failures = _gauge(
-            "pulse_poller_consecutive_failures", "Failed cycles in a row", POLLER_LABELS
-        )
-        cycles = CounterMetricFamily(
-            "pulse_poller_cycles", "Poll cycles completed", labels=POLLER_LABELS
-        )
-        calls = CounterMetricFamily(
-            "pulse_poller_api_requests", "API requests to the instance", labels=POLLER_LABELS
-        )
-        errors = CounterMetricFamily(
-            "pulse_poller_api_errors", "API requests that failed", labels=POLLER_LABELS
-        )
-        for status in app[keys.POLLERS].statuses():
-            labels = [status.name, status.kind]
-            up.add_metric(labels, 1 if status.connected else 0)
-            if status.last_success > 0:
-                last.add_metric(labels, status.last_success)
-            requests.add_metric(labels, status.requests_last_cycle)
-            duration.add_metric(labels, status.last_cycle_duration)
-            failures.add_metric(labels, status.consecutive_failures)
-            cycles.add_metric(labels, status.cycles)
-            calls.add_metric(labels, status.total_api_calls)
-            errors.add_metric(labels, status.failed_api_calls)
-        yield from (up, last, requests, duration, failures, cycles, calls, errors)
-
-    @staticmethod
-    def _alerts(app: web.Application) -> Iterator[Metric]:
-        counts = dict.fromkeys(ALERT_LEVELS, 0)
-        for alert in app[keys.ALERTS].engine.active():
-            counts[AlertLevel(alert.level)] += 1
+        yield from _pollers(scrape.pollers)
         active = _gauge("pulse_alerts_active", "Active alerts by level", ["level"])
-        for level, count in counts.items():
-            active.add_metric([level.value], count)
+        for level, count in scrape.alerts:
+            active.add_metric([level], count)
         yield active
+
+
+def _process(scrape: ScrapeInput) -> Iterator[Metric]:
+    info = GaugeMetricFamily(
+        "pulse_build_info",
+        "Pulse version and the Python running it (always 1)",
+        labels=["version", "python"],
+    )
+    info.add_metric([scrape.version, platform.python_version()], 1)
+    yield info
+    yield GaugeMetricFamily(
+        "pulse_websocket_clients", "Dashboard websocket connections", scrape.websocket_clients
+    )
+    if scrape.state.last_update > 0:
+        yield GaugeMetricFamily(
+            "pulse_state_last_update_timestamp_seconds",
+            "When the monitoring state was last rebuilt",
+            scrape.state.last_update,
+        )
+
+
+def _pollers(statuses: tuple[InstanceStatus, ...]) -> Iterator[Metric]:
+    up = _gauge("pulse_poller_up", "1 if the last poll cycle succeeded", POLLER_LABELS)
+    last = _gauge(
+        "pulse_poller_last_success_timestamp_seconds",
+        "End of the last successful poll cycle",
+        POLLER_LABELS,
+    )
+    requests = _gauge(
+        "pulse_poller_cycle_requests", "API requests made by the last cycle", POLLER_LABELS
+    )
+    duration = _gauge(
+        "pulse_poller_cycle_duration_seconds", "Duration of the last cycle", POLLER_LABELS
+    )
+    failures = _gauge("pulse_poller_consecutive_failures", "Failed cycles in a row", POLLER_LABELS)
+    cycles = CounterMetricFamily(
+        "pulse_poller_cycles", "Poll cycles completed", labels=POLLER_LABELS
+    )
+    calls = CounterMetricFamily(
+        "pulse_poller_api_requests", "API requests to the instance", labels=POLLER_LABELS
+    )
+    errors = CounterMetricFamily(
+        "pulse_poller_api_errors", "API requests that failed", labels=POLLER_LABELS
+    )
+    for status in statuses:
+        labels = [status.name, status.kind]
+        up.add_metric(labels, 1 if status.connected else 0)
+        if status.last_success > 0:
+            last.add_metric(labels, status.last_success)
+        requests.add_metric(labels, status.requests_last_cycle)
+        duration.add_metric(labels, status.last_cycle_duration)
+        failures.add_metric(labels, status.consecutive_failures)
+        cycles.add_metric(labels, status.cycles)
+        calls.add_metric(labels, status.total_api_calls)
+        errors.add_metric(labels, status.failed_api_calls)
+    yield from (up, last, requests, duration, failures, cycles, calls, errors)
 
 
 def _nodes(state: State) -> Iterator[Metric]:
@@ -270,15 +305,38 @@ def _pbs(state: State) -> Iterator[Metric]:
     yield from (up, cpu, mem_used, mem_total, uptime, ds_up, ds_used, ds_total)
 
 
-def create_registry(app: web.Application) -> CollectorRegistry:
-    """A registry of this app's own (nothing goes into prometheus_client's global one)."""
-    registry = CollectorRegistry(auto_describe=False)
-    registry.register(PulseCollector(app))
-    return registry
+def _encode(
+    encoder: Callable[[CollectorRegistry], bytes], registry: CollectorRegistry, scrape: ScrapeInput
+) -> bytes:
+    _captured.set(scrape)  # in this thread's copy of the context only
+    return encoder(registry)
+
+
+class MetricsExporter:
+    """This app's own registry (nothing goes into prometheus_client's global one) and the last
+    answer, reused while nothing changed (a second scraper, or a user's curl, costs nothing)."""
+
+    def __init__(self, app: web.Application) -> None:
+        self._app = app
+        self.registry = CollectorRegistry(auto_describe=False)
+        self.registry.register(PulseCollector(app))
+        self._last: tuple[ScrapeInput, str, bytes] | None = None
+
+    async def render(self, accept: str) -> tuple[bytes, str]:
+        """(body, content type). Building and encoding thousands of samples costs real CPU
+        (several hundred ms for 2000 guests here), so it runs in a worker thread on the captured,
+        immutable input while the event loop keeps serving the dashboard and the pollers."""
+        encoder, content_type = choose_encoder(accept)
+        scrape = ScrapeInput.capture(self._app)
+        last = self._last
+        if last is not None and last[1] == content_type and last[0].same_as(scrape):
+            return last[2], content_type
+        body = await asyncio.to_thread(_encode, encoder, self.registry, scrape)
+        self._last = (scrape, content_type, body)
+        return body, content_type
 
 
 async def metrics(request: web.Request) -> web.Response:
     """GET /metrics: Prometheus text format (OpenMetrics when the scraper asks for it)."""
-    encode, content_type = choose_encoder(request.headers.get("Accept", ""))
-    body = encode(request.app[keys.METRICS])
+    body, content_type = await request.app[keys.METRICS].render(request.headers.get("Accept", ""))
     return web.Response(body=body, headers={"Content-Type": content_type})

@@ -220,7 +220,25 @@ async def test_openmetrics_on_request(app_client: AppClient) -> None:
 def test_each_app_has_its_own_registry(make_settings: Any) -> None:
     settings: Settings = make_settings()
     first, second = create_app(settings), create_app(settings)
-    assert first[keys.METRICS] is not second[keys.METRICS]
+    assert first[keys.METRICS].registry is not second[keys.METRICS].registry
     # nothing lands in prometheus_client's process-wide registry
     names = {m.name for m in prometheus_client.REGISTRY.collect()}
     assert not {n for n in names if n.startswith("pulse_")}
+
+
+async def test_unchanged_state_reuses_the_last_answer(app_client: AppClient) -> None:
+    client = await app_client()
+    exporter = client.app[keys.METRICS]
+    first, content_type = await exporter.render("")
+    again, _ = await exporter.render("")
+    assert again is first  # nothing changed: no second encode
+    openmetrics, other_type = await exporter.render("application/openmetrics-text")
+    assert other_type != content_type
+    assert openmetrics is not first
+    ws = await client.ws_connect("/ws")  # a live value changed
+    try:
+        changed, _ = await exporter.render("")
+        assert changed is not first
+        assert b"pulse_websocket_clients 1.0" in changed
+    finally:
+        await ws.close()
