@@ -25,6 +25,7 @@ from prometheus_client.exposition import choose_encoder
 from prometheus_client.registry import Collector, CollectorRegistry
 
 from pulse import keys
+from pulse.alerts.collect import newest_backups
 from pulse.alerts.model import ALERT_LEVELS, AlertLevel
 from pulse.models import Guest, State
 from pulse.polling.status import InstanceStatus
@@ -191,24 +192,6 @@ def _nodes(state: State) -> Iterator[Metric]:
     yield from (up, seen, cpu, cpus, mem_used, mem_total, disk_used, disk_total, uptime, load)
 
 
-def _last_backups(state: State) -> dict[tuple[str, int], float]:
-    """(instance, vmid) -> unix time of the newest backup PVE knows of (archives on any storage,
-    PBS storages included, and successful vzdump tasks)."""
-    newest: dict[tuple[str, int], float] = {}
-
-    def note(key: tuple[str, int], ts: float) -> None:
-        if ts > newest.get(key, 0.0):
-            newest[key] = ts
-
-    backups = state.pve_backups
-    for archive in backups.storage_backups:
-        note((archive.instance, archive.vmid), float(archive.ctime))
-    for task in backups.backup_tasks:
-        if task.status == "OK":
-            note((task.instance, task.vmid), task.end_time or task.start_time)
-    return newest
-
-
 def _guests(state: State) -> Iterator[Metric]:
     L = GUEST_LABELS
     up = _gauge("pulse_guest_up", "1 if the guest is running and its data current", L)
@@ -226,10 +209,10 @@ def _guests(state: State) -> Iterator[Metric]:
     uptime = _gauge("pulse_guest_uptime_seconds", "Guest uptime", L)
     backup = _gauge(
         "pulse_guest_last_backup_timestamp_seconds",
-        "Newest backup of the guest (age: time() - this)",
+        "Newest backup of the guest on PVE storage or PBS (age: time() - this)",
         L,
     )
-    backups = _last_backups(state)
+    backups = newest_backups(state)  # the alert engine's backup-age view, so the two agree
     rates = ((net_in, "network_in"), (net_out, "network_out"),
              (disk_read, "disk_read"), (disk_write, "disk_write"))  # fmt: skip
     guest: Guest
@@ -239,7 +222,9 @@ def _guests(state: State) -> Iterator[Metric]:
         up.add_metric(labels, 1 if current and guest.running else 0)
         if guest.last_seen > 0:
             seen.add_metric(labels, guest.last_seen)
-        last_backup = backups.get((guest.instance, guest.vmid))
+        last_backup = backups.get((guest.instance, guest.type, guest.vmid)) or backups.get(
+            ("", guest.type, guest.vmid)  # on a PBS server, which does not name the cluster
+        )
         if last_backup:
             backup.add_metric(labels, last_backup)
         if not current:
