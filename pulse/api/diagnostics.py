@@ -12,7 +12,6 @@ No credential of any kind is part of the answer.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import platform
@@ -63,6 +62,8 @@ class Diagnostics:
     deadline: float = PROBE_DEADLINE
     _running: asyncio.Task[dict[str, ProbeOutcome]] | None = None
     _running_for: tuple[InstanceConfig, ...] = ()
+    # every run still going (a caller that went away leaves its run referenced here)
+    _tasks: set[asyncio.Task[dict[str, ProbeOutcome]]] = field(default_factory=set)
 
     async def probe_all(
         self,
@@ -74,6 +75,8 @@ class Diagnostics:
         if task is None or task.done() or self._running_for != instances:
             task = asyncio.create_task(self._probe(instances, call_timeout))
             self._running, self._running_for = task, instances
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
         # shield: a client that disconnects must not cancel the run others wait for
         return await asyncio.shield(task)
 
@@ -111,11 +114,16 @@ class Diagnostics:
         latency = round((time.monotonic() - started) * 1000, 1)
         return ProbeOutcome(True, latency_ms=latency, result=result)
 
+    @property
+    def probing(self) -> int:
+        """Probe runs still going."""
+        return len(self._tasks)
+
     async def close(self) -> None:
-        if self._running is not None and not self._running.done():
-            self._running.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._running
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 async def diagnostics_context(app: web.Application) -> AsyncIterator[None]:

@@ -4,6 +4,7 @@ runtime facts, recent warnings, and never a secret."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -118,6 +119,22 @@ async def test_concurrent_calls_share_one_probe_run(monitor: Monitor) -> None:
     later = await shared.probe_all(instances, 1.0)
     assert later is not first  # nothing is cached once a run is over
     assert later["pve-0"].connected
+
+
+async def test_a_caller_that_goes_away_leaves_the_run_referenced_until_shutdown(
+    monitor: Monitor,
+) -> None:
+    await monitor.add(monitor.sim.server("pve-edge"))
+    await monitor.sim.set_fault("pve-edge", Fault.HANG)
+    shared = monitor.app[keys.DIAGNOSTICS]
+    caller = asyncio.create_task(shared.probe_all(monitor.app[keys.NODES].instances, 30.0))
+    await asyncio.sleep(0.2)
+    caller.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await caller
+    assert shared.probing == 1  # not cancelled with its caller, not garbage
+    await shared.close()  # what app shutdown does
+    assert shared.probing == 0
 
 
 async def test_instance_without_credentials(monitor: Monitor) -> None:
