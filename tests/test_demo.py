@@ -45,6 +45,7 @@ async def test_demo_shows_the_full_state_within_two_cycles(
     nodes = {n["name"]: n for n in state["nodes"]}
     assert set(nodes) == {"pve1", "pve2", "pve3", "pve-edge"}
     assert nodes["pve3"]["status"] == "offline"
+    assert nodes["pve3"]["lastSeen"] is None  # offline since before Pulse started
     assert [p["status"] for p in state["pbs"]] == ["online"]
     # monitored through real clients: every instance made real API calls over loopback
     assert state["performance"]["totalApiCalls"] > 0

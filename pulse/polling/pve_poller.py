@@ -74,6 +74,7 @@ class PvePoller(Coordinator):
         details = await asyncio.gather(*(self._node_details(n) for n in online))
         by_node = dict(zip(online, details, strict=True))
 
+        previous_nodes = {n.id: n for n in self.slice.nodes}
         nodes: list[Node] = []
         storage: dict[str, Storage] = {}
         backup_stores: list[BackupStore] = []
@@ -89,7 +90,14 @@ class PvePoller(Coordinator):
                 ),
                 None,
             )
-            nodes.append(build_node(name, instance.host, res, status, local, now))
+            node_model = build_node(name, instance.host, res, status, local, now)
+            if node_model.status != "online":
+                # Last seen = the last cycle it was online (unset if never seen online).
+                old_node = previous_nodes.get(node_model.id)
+                node_model = dataclasses.replace(
+                    node_model, last_seen=old_node.last_seen if old_node else 0.0
+                )
+            nodes.append(node_model)
             for entry in node_storage:
                 item = build_storage(
                     name, node, entry, self.extras.defs.get(str(entry.get("storage")))

@@ -55,13 +55,18 @@ async def test_offline_standalone_node_shows_error_then_recovers(monitor: Monito
 
 async def test_cluster_member_offline_is_reported_by_the_cluster(monitor: Monitor) -> None:
     await monitor.add(monitor.sim.server("homelab"))
-    await monitor.wait_for(lambda s: _healthy(s, "homelab"))
+    seen_online = await monitor.wait_for(lambda s: _healthy(s, "homelab"))
+    last_online = (_node(seen_online, "pve3") or {})["lastSeen"]
     await monitor.sim.set_fault("pve3", Fault.OFFLINE)
     state = await monitor.wait_for(lambda s: (_node(s, "pve3") or {}).get("status") == "offline")
     assert _healthy(state, "homelab")  # the cluster itself still answers
     node = _node(state, "pve3")
     assert node is not None
     assert "offline" in node["error"]
+    # lastSeen stays at the last cycle the node was online; it does not follow the polls.
+    later = await monitor.wait_for(lambda s: s["lastUpdate"] != state["lastUpdate"])
+    assert (_node(later, "pve3") or {})["lastSeen"] == node["lastSeen"]
+    assert node["lastSeen"] >= last_online
     guests = [g for g in state["vms"] + state["containers"] if g["node"] == "pve3"]
     assert guests
     assert all(g["stale"] for g in guests)
