@@ -71,7 +71,8 @@ async def update_node(request: web.Request) -> web.Response:
     if any(getattr(instance, f) != getattr(old, f) for f in _CONNECTION_FIELDS):
         result, _ = await probe(app, instance)
         instance = learn(instance, result, others=registry.instances, name_given=True)
-    await registry.put(instance)
+    if not await registry.update(instance):
+        raise NotFound("Node not found")
     app[keys.AUDIT].record("node.update", request, node=instance.name, type=instance.kind.value)
     return jsonio.json_response({"status": "success", "node": _node_view(app, instance)})
 

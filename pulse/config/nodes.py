@@ -201,6 +201,15 @@ class NodeRegistry:
             others.insert(position, instance)
             await self._commit(others)
 
+    async def update(self, instance: InstanceConfig) -> bool:
+        """Replace the instance with the same id; False (nothing saved) if it is gone, so an
+        update racing a delete cannot bring the deleted instance back."""
+        async with self._lock:
+            if self.get(instance.id) is None:
+                return False
+            await self._commit([instance if i.id == instance.id else i for i in self._instances])
+            return True
+
     async def add(self, instance: InstanceConfig) -> InstanceConfig:
         """Add a new instance; returns it with the id it got.
 

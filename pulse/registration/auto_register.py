@@ -90,5 +90,6 @@ async def register(app: web.Application, reg: Registration) -> tuple[InstanceCon
     instance = learn(candidate, result, others=registry.instances, name_given=True)
     if old is None:
         return await registry.add(instance), True
-    await registry.put(instance)
-    return instance, False
+    if await registry.update(instance):
+        return instance, False
+    return await registry.add(instance), True  # deleted while its connection was tested
