@@ -31,7 +31,7 @@ class Limit:
 GENERAL = Limit("general", 500, 60, "Rate limit exceeded")
 AUTH = Limit("auth", 10, 60, "Too many authentication attempts")
 EXPORT = Limit("export", 5, 60, "Rate limit exceeded. Please try again later.")
-TEST_EMAIL = Limit("test_email", 10, 60, "Too many test emails; please wait")
+TEST_EMAIL = Limit("test_email", 10, 60, "Too many test notifications; please wait")
 UPDATE_CHECK = Limit("update_check", 10, 3600, "Too many update checks; please wait")
 
 
@@ -48,7 +48,9 @@ ROUTE_LIMITS: tuple[RouteLimit, ...] = (
                                 "/api/security/quick-setup"}), frozenset({"POST"})),
     RouteLimit(EXPORT, frozenset({"/api/config/export", "/api/config/import",
                                   "/api/export", "/api/import"})),
+    # Test sends reach a third party (mail server, webhook service): one shared bucket.
     RouteLimit(TEST_EMAIL, frozenset({"/api/notifications/email/test",
+                                      "/api/notifications/webhooks/test",
                                       "/api/notifications/test"}), frozenset({"POST"})),
     RouteLimit(UPDATE_CHECK, frozenset({"/api/updates/check"}), frozenset({"GET", "POST"})),
 )  # fmt: skip

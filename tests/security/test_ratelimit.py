@@ -18,6 +18,7 @@ from tests.security.conftest import FakeClock, MakeClient
         ("POST", "/api/config/export", rl.EXPORT),
         ("GET", "/api/config/import", rl.EXPORT),  # counted before the 405, as upstream
         ("POST", "/api/notifications/email/test", rl.TEST_EMAIL),
+        ("POST", "/api/notifications/webhooks/test", rl.TEST_EMAIL),
         ("GET", "/api/updates/check", rl.UPDATE_CHECK),
         ("GET", "/api/state", None),
     ],
