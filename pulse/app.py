@@ -71,7 +71,7 @@ def create_app(settings: Settings, *, store: ConfigStore | None = None) -> web.A
     if store is None:
         store = ConfigStore(settings.data_dir)
         store.load()
-        migrate_upstream(store)
+        migrate_upstream(store, take_api_token=not settings.api_token)
         import_initial_config(settings, store)  # PULSE_INIT_CONFIG_* on a never-saved store
     _watch_secrets(settings, store)
 

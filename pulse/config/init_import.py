@@ -16,6 +16,7 @@ import logging
 
 from pulse.config.settings import Settings
 from pulse.errors import BadRequest, StartupError
+from pulse.security.credentials import SECTION as SECURITY_SECTION
 from pulse.store.config_store import ConfigStore
 from pulse.store.export import ImportPlan, plan_import, unseal
 
@@ -73,7 +74,9 @@ def import_initial_config(settings: Settings, store: ConfigStore) -> ImportPlan 
         raise StartupError(
             f"cannot import the initial configuration from {where}: {exc.message}"
         ) from None
-    store.save_sync(plan.store_changes())
+    # The export's API token becomes the one set in Settings, unless API_TOKEN fixes it.
+    security = None if settings.api_token else store.get(SECURITY_SECTION, {})
+    store.save_sync(plan.store_changes(security))
     log.info(
         "imported the initial configuration from %s: %d node(s), %s",
         where,

@@ -18,6 +18,7 @@ from pulse import jsonio
 from pulse.config import upstream
 from pulse.config.nodes import SECTION as NODES_SECTION
 from pulse.errors import BadRequest, StoreError
+from pulse.security.credentials import SECTION as SECURITY_SECTION
 from pulse.store.config_store import ConfigStore
 from pulse.store.crypto import DecryptionError, decrypt, load_or_create_key
 
@@ -43,8 +44,12 @@ def _read(path: Path, key: bytes | None) -> Any:
     )
 
 
-def migrate_upstream(store: ConfigStore) -> list[str]:
-    """Import upstream files into a store that has never been saved; returns what was read."""
+def migrate_upstream(store: ConfigStore, *, take_api_token: bool = True) -> list[str]:
+    """Import upstream files into a store that has never been saved; returns what was read.
+
+    Upstream kept its API token in system.json; it becomes the token set in Settings unless
+    `take_api_token` is False (API_TOKEN is set in the environment and wins anyway).
+    """
     data_dir = store.data_dir
     present = [name for name in UPSTREAM_FILES if (data_dir / name).is_file()]
     if store.path.exists() or not present:
@@ -67,6 +72,8 @@ def migrate_upstream(store: ConfigStore) -> list[str]:
         raw = _read(data_dir / name, key if encrypted else None)
         try:
             changes[section] = convert(raw)
+            if name == "system.json" and take_api_token and (token := upstream.api_token(raw)):
+                changes[SECURITY_SECTION] = {"apiToken": token}
         except BadRequest as exc:
             raise StoreError(
                 f"cannot migrate {data_dir / name} from upstream Pulse: {exc.message}; fix or "

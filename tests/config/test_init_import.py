@@ -214,3 +214,17 @@ def test_cli_starts_with_the_imported_configuration(tmp_path: Path, export_text:
     assert "imported the initial configuration from" in stderr
     assert PASSPHRASE not in stderr
     assert TOKEN_SECRET not in stderr
+
+
+@pytest.mark.parametrize("env_token", ["", "token-from-env-123"])
+def test_the_exports_api_token_is_taken_unless_the_environment_sets_one(
+    make_settings: MakeSettings, env_token: str
+) -> None:
+    exported = "a" * 64
+    document = {"system": {"pollingInterval": 17}, "security": {"apiToken": exported}}
+    text = seal(payload_bytes(document, (NODE,)), PASSPHRASE)
+    env = env_for(data=text) | ({"API_TOKEN": env_token} if env_token else {})
+    app = create_app(make_settings(env))
+    assert app[keys.CREDENTIALS].api_token == (env_token or exported)
+    stored = (app[keys.STORE].get("security") or {}).get("apiToken")
+    assert stored == (None if env_token else exported)

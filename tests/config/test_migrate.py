@@ -70,7 +70,8 @@ def write_upstream_dir(data_dir: Path) -> None:
         "to": ["a@example.com"],
     }
     (data_dir / "email.enc").write_bytes(seal(json.dumps(email).encode()))
-    (data_dir / "system.json").write_text(json.dumps({"pollingInterval": 7, "backendPort": 3000}))
+    system = {"pollingInterval": 7, "backendPort": 3000, "apiToken": "b" * 64}
+    (data_dir / "system.json").write_text(json.dumps(system))
     (data_dir / "webhooks.json").write_text(
         json.dumps(
             [
@@ -99,6 +100,7 @@ def test_upstream_files_are_imported_once(
     assert instances[0].token_value == "6f1c2d3e-0000-4000-8000-000000000001"
     assert instances[0].monitor_backups is False
     assert app[keys.LIVE_SETTINGS].current.polling_interval == 7
+    assert app[keys.CREDENTIALS].api_token == "b" * 64  # upstream kept it in system.json
     store = app[keys.STORE]
     assert store.get("email")["password"] == "smtp-pw-123"
     assert store.get("webhooks")[0]["url"] == "http://127.0.0.1:9/hook"
@@ -132,3 +134,12 @@ def test_invalid_upstream_node_is_named(
     (data_dir / "nodes.enc").write_bytes(seal(json.dumps(broken).encode()))
     with pytest.raises(StoreError, match=r"nodes\.enc from upstream Pulse: .*pveInstances\[0\]"):
         create_app(make_settings())
+
+
+def test_api_token_from_the_environment_wins_over_upstreams(
+    data_dir: Path, make_settings: Callable[..., Settings]
+) -> None:
+    write_upstream_dir(data_dir)
+    app = create_app(make_settings(env={"API_TOKEN": "env-token-0001"}))
+    assert app[keys.CREDENTIALS].api_token == "env-token-0001"
+    assert "apiToken" not in (app[keys.STORE].get("security") or {})
