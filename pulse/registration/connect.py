@@ -47,15 +47,20 @@ def learn(
     others: tuple[InstanceConfig, ...],
     name_given: bool,
 ) -> InstanceConfig:
-    """Take over the cluster facts (PVE) and, when no name was given, the PBS host name."""
+    """Take over the cluster facts (PVE) and, when no name was given, the name Proxmox uses:
+    the cluster name, the node name of a standalone PVE node, or the PBS host name (better than
+    upstream's host address, which says nothing once there are several)."""
     if instance.kind is InstanceKind.PVE:
-        return instance.replace(
+        instance = instance.replace(
             is_cluster=result.is_cluster,
             cluster_name=result.cluster_name,
             cluster_endpoints=result.endpoints,
         )
-    if not name_given and result.hostname:
-        return instance.replace(name=unique_name(result.hostname, others, instance.id))
+        own_name = result.cluster_name if result.is_cluster else next(iter(result.node_names), "")
+    else:
+        own_name = result.hostname
+    if not name_given and own_name:
+        return instance.replace(name=unique_name(own_name, others, instance.id))
     return instance
 
 

@@ -119,7 +119,7 @@ async def test_update_delete_and_unique_names(app_client: AppClient, sim: Simula
     assert (await client.post("/api/config/nodes", json=pve_body(edge))).status == 201
     nodes = {n["id"]: n for n in await (await client.get("/api/config/nodes")).json()}
     assert nodes["pve-1"]["isCluster"] is False
-    assert nodes["pve-1"]["name"].startswith("127.")
+    assert nodes["pve-1"]["name"] == edge.nodes[0]  # the standalone node's own name
 
     # a partial update changes only what it names; the secret stays
     resp = await client.put("/api/config/nodes/pve-0", json={"monitorVMs": False, "name": "home"})
@@ -220,3 +220,15 @@ async def test_changes_start_and_stop_polling_at_once(
     assert (await client.delete(f"/api/config/nodes/{node_id}")).status == 200
     assert pollers.status(node_id) is None
     assert await (await client.get("/api/config/nodes")).json() == []
+
+
+async def test_unnamed_pve_nodes_take_the_name_proxmox_uses(
+    app_client: AppClient, sim: Simulator
+) -> None:
+    client = await app_client()
+    cluster, standalone = _server(sim, "pve"), _server(sim, "pve", cluster=False)
+    for server in (cluster, standalone):
+        resp = await client.post("/api/config/nodes", json=pve_body(server))
+        assert resp.status == 201, await resp.text()
+    names = [n["name"] for n in await (await client.get("/api/config/nodes")).json()]
+    assert names == [cluster.cluster, standalone.nodes[0]]
