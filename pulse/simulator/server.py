@@ -7,6 +7,7 @@ import contextlib
 import inspect
 import socket
 import ssl
+import weakref
 from collections.abc import Callable
 
 from aiohttp import web
@@ -97,6 +98,9 @@ class Endpoint:
         self._ssl: ssl.SSLContext | None = None
         self.cert: Certificate | None = None
         self._runner: web.ServerRunner | None = None
+        # Connections this endpoint accepted: a node that goes offline drops them all, as a
+        # powered-off host would (closing the listener alone leaves keep-alive connections).
+        self._transports: weakref.WeakSet[asyncio.Transport] = weakref.WeakSet()
         self.new_certificate()
 
     @property
@@ -139,6 +143,8 @@ class Endpoint:
         self.fault.release()
         if runner is not None:
             await runner.cleanup()
+        for transport in list(self._transports):
+            transport.abort()
 
     async def restart(self) -> None:
         await self.stop()
@@ -146,6 +152,11 @@ class Endpoint:
 
     # request pipeline --------------------------------------------------------------------------
     async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
+        if request.transport is not None:
+            if self._runner is None:  # stopped meanwhile: this host is gone
+                request.transport.abort()
+                return web.Response(status=503)
+            self._transports.add(request.transport)
         fault = self.fault.fault
         if fault is Fault.HANG:
             await self.fault.hang()
