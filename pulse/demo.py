@@ -13,6 +13,7 @@ import logging
 import tempfile
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -20,9 +21,26 @@ from pulse import keys
 from pulse.config.nodes import InstanceConfig, InstanceKind
 from pulse.config.settings import Settings
 
+if TYPE_CHECKING:
+    from pulse.simulator import ServerInfo
+
 log = logging.getLogger("pulse.demo")
 
 DEMO_HOST = "127.0.0.1"  # the demo serves loopback unless --host says otherwise
+
+
+def instance_for(server: ServerInfo, instance_id: str) -> InstanceConfig:
+    """The instance config of a simulated server: its API token, its pinned fingerprint."""
+    return InstanceConfig(
+        id=instance_id,
+        kind=InstanceKind(server.kind),
+        name=server.name,
+        host=server.url,
+        token_name=server.token_id,
+        token_value=server.token_secret,
+        fingerprint=server.fingerprint,
+        verify_ssl=False,
+    )
 
 
 def install_demo(app: web.Application) -> None:
@@ -40,16 +58,7 @@ async def _simulator(app: web.Application) -> AsyncIterator[None]:
         for server in sim.servers:
             kind = InstanceKind(server.kind)
             existing = registry.by_name(server.name)
-            instance = InstanceConfig(
-                id=existing.id if existing else registry.next_id(kind),
-                kind=kind,
-                name=server.name,
-                host=server.url,
-                token_name=server.token_id,
-                token_value=server.token_secret,
-                fingerprint=server.fingerprint,
-                verify_ssl=False,
-            )
+            instance = instance_for(server, existing.id if existing else registry.next_id(kind))
             await registry.put(instance)
             added.append(instance.id)
             log.info("demo: monitoring simulated %s %r at %s", kind.value, server.name, server.url)

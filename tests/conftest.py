@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +11,11 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
+from pulse import keys
 from pulse.app import create_app
 from pulse.config.settings import Settings, load_settings
+from pulse.simulator import Simulator, homelab_topology
+from tests.monitoring import Monitor
 
 # Tests talk to loopback only: discovery refuses any other address before sending a packet.
 os.environ["PULSE_DISCOVERY_LOOPBACK_ONLY"] = "1"
@@ -56,3 +59,18 @@ def app_client(
         return await aiohttp_client(create_app(make_settings(env, **overrides)))
 
     return make
+
+
+@pytest.fixture
+async def sim() -> AsyncIterator[Simulator]:
+    """The homelab topology on loopback: a 3-node cluster, a standalone node, a PBS."""
+    async with Simulator(homelab_topology()) as simulator:
+        yield simulator
+
+
+@pytest.fixture
+async def monitor(app_client: AppClient, sim: Simulator) -> Monitor:
+    """The whole app monitoring `sim`, polling every second with short back-off."""
+    client = await app_client(polling_interval=1, connection_timeout=1)
+    client.app[keys.POLLERS].max_backoff = 1.0
+    return Monitor(client, sim)

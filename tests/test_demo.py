@@ -12,7 +12,7 @@ from pulse import keys
 from pulse.app import create_app
 from pulse.config.settings import Settings
 from pulse.demo import install_demo
-from tests.e2e.conftest import Monitor
+from tests.monitoring import Monitor
 
 MakeClient = Callable[[web.Application], Awaitable[TestClient[web.Request, web.Application]]]
 

@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp import ClientWebSocketResponse, WSMsgType
 
 from pulse.simulator.topology import GuestKind
-from tests.e2e.conftest import Monitor
+from tests.monitoring import Monitor
 
 
 async def next_message(ws: ClientWebSocketResponse, wanted: str) -> Any:

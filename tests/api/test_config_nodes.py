@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
 from pulse import keys
-from pulse.simulator import Simulator, homelab_topology
+from pulse.simulator import Simulator
 from pulse.simulator.info import ServerInfo
 from tests.conftest import AppClient
-
-
-@pytest.fixture
-async def sim() -> AsyncIterator[Simulator]:
-    async with Simulator(homelab_topology()) as simulator:
-        yield simulator
 
 
 def _server(sim: Simulator, kind: str, cluster: bool = True) -> ServerInfo:

@@ -6,32 +6,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
-
 from pulse import keys
-from pulse.simulator import Fault, Simulator, homelab_topology
+from pulse.simulator import Fault, Simulator
 from tests.conftest import AppClient
-from tests.e2e.conftest import Monitor
+from tests.monitoring import Monitor
 
 SMTP_PASSWORD = "smtp-secret-Password-42"
 WEBHOOK_URL = "http://127.0.0.1:9/hooks/secret-webhook-path-token"
 API_TOKEN = "diagnostics-api-token-0123456789abcdef"
-
-
-@pytest.fixture
-async def sim() -> AsyncIterator[Simulator]:
-    async with Simulator(homelab_topology()) as simulator:
-        yield simulator
-
-
-@pytest.fixture
-async def monitor(app_client: AppClient, sim: Simulator) -> Monitor:
-    client = await app_client(polling_interval=1, connection_timeout=1)
-    client.app[keys.POLLERS].max_backoff = 1.0
-    return Monitor(client, sim)
 
 
 async def diagnostics(monitor: Monitor, **kwargs: Any) -> dict[str, Any]:

@@ -4,36 +4,21 @@ what the simulator serves and /api/state shows."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator
 from typing import Any
 
 import prometheus_client
-import pytest
 from aiohttp import encode_basic_auth
 from prometheus_client.parser import text_string_to_metric_families
 
 from pulse import keys
 from pulse.app import create_app
 from pulse.config.settings import Settings
-from pulse.simulator import Fault, Simulator, homelab_topology
+from pulse.simulator import Fault
 from pulse.simulator.topology import GuestKind
 from tests.conftest import AppClient
-from tests.e2e.conftest import Monitor
+from tests.monitoring import Monitor
 
 Samples = dict[str, list[tuple[dict[str, str], float]]]
-
-
-@pytest.fixture
-async def sim() -> AsyncIterator[Simulator]:
-    async with Simulator(homelab_topology()) as simulator:
-        yield simulator
-
-
-@pytest.fixture
-async def monitor(app_client: AppClient, sim: Simulator) -> Monitor:
-    client = await app_client(polling_interval=1, connection_timeout=1)
-    client.app[keys.POLLERS].max_backoff = 1.0
-    return Monitor(client, sim)
 
 
 def _complete(state: dict[str, Any]) -> bool:

@@ -19,6 +19,7 @@ from aiohttp.test_utils import TestClient
 
 from pulse import keys
 from pulse.config.nodes import InstanceConfig, InstanceKind
+from pulse.demo import instance_for
 from pulse.simulator import ServerInfo, Simulator, homelab_topology
 from tests.conftest import AppClient
 
@@ -79,17 +80,7 @@ class Pulse:
         return str(self.client.make_url("")).rstrip("/")
 
     def instance(self, server: ServerInfo) -> InstanceConfig:
-        registry = self.app[keys.NODES]
-        return InstanceConfig(
-            id=registry.next_id(InstanceKind(server.kind)),
-            kind=InstanceKind(server.kind),
-            name=server.name,
-            host=server.url,
-            token_name=server.token_id,
-            token_value=server.token_secret,
-            fingerprint=server.fingerprint,
-            verify_ssl=False,
-        )
+        return instance_for(server, self.app[keys.NODES].next_id(InstanceKind(server.kind)))
 
     async def add(self, server: ServerInfo) -> None:
         await self.app[keys.NODES].put(self.instance(server))

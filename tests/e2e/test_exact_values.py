@@ -17,7 +17,7 @@ import pytest
 from pulse.simulator import ServerInfo, Simulator, homelab_topology
 from pulse.simulator.clock import SimClock
 from tests.conftest import AppClient
-from tests.e2e.conftest import Monitor
+from tests.monitoring import Monitor
 
 
 @pytest.fixture

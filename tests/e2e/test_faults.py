@@ -10,7 +10,7 @@ from pulse import keys
 from pulse.polling.coordinator import Cadence
 from pulse.simulator import Fault, Simulator, build_topology
 from tests.conftest import AppClient
-from tests.e2e.conftest import Monitor
+from tests.monitoring import Monitor
 
 
 def _node(state: dict[str, Any], name: str) -> dict[str, Any] | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pulse import keys
-from tests.e2e.conftest import Monitor
+from tests.monitoring import Monitor
 
 
 async def test_removed_instance_is_forgotten_and_the_other_kept(monitor: Monitor) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 from pulse.simulator import Simulator
 from pulse.simulator.topology import GuestKind
-from tests.e2e.conftest import Monitor
+from tests.monitoring import Monitor
 
 
 def _complete(state: dict[str, Any]) -> bool:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import aiohttp
 import pytest
 
@@ -17,14 +15,8 @@ from pulse.proxmox import (
     UnreachableError,
     probe_instance,
 )
-from pulse.simulator import Fault, Simulator, homelab_topology
-from tests.e2e.conftest import instance_for
-
-
-@pytest.fixture
-async def sim() -> AsyncIterator[Simulator]:
-    async with Simulator(homelab_topology()) as simulator:
-        yield simulator
+from pulse.simulator import Fault, Simulator
+from tests.monitoring import instance_for
 
 
 async def test_probe_cluster_and_pbs(sim: Simulator) -> None:

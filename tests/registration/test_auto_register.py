@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
-
 from pulse import keys
-from pulse.simulator import Simulator, homelab_topology
+from pulse.simulator import Simulator
 from pulse.simulator.info import ServerInfo
 from tests.conftest import AppClient
 
 API_TOKEN = "a" * 40
-
-
-@pytest.fixture
-async def sim() -> AsyncIterator[Simulator]:
-    async with Simulator(homelab_topology()) as simulator:
-        yield simulator
 
 
 def body(server: ServerInfo, **extra: Any) -> dict[str, Any]:

@@ -4,21 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator
 
 import pytest
 
 from pulse.errors import BadRequest
 from pulse.registration import discovery
 from pulse.registration.discovery import addresses
-from pulse.simulator import Simulator, homelab_topology
+from pulse.simulator import Simulator
 from tests.conftest import AppClient
-
-
-@pytest.fixture
-async def sim() -> AsyncIterator[Simulator]:
-    async with Simulator(homelab_topology()) as simulator:
-        yield simulator
 
 
 async def test_scan_finds_and_tells_pve_from_pbs(app_client: AppClient, sim: Simulator) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import stat
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -16,7 +16,7 @@ from aiohttp.test_utils import TestClient
 from pulse import keys
 from pulse.app import create_app
 from pulse.config.settings import Settings
-from pulse.simulator import Simulator, homelab_topology
+from pulse.simulator import Simulator
 from pulse.simulator.info import ServerInfo
 
 Client = TestClient[web.Request, web.Application]
@@ -56,12 +56,6 @@ STANDINS = {
     "id": "#!/bin/bash\necho 0\n",  # the script insists on root
     "hostname": '#!/bin/bash\necho "pve1.test"\n',
 }
-
-
-@pytest.fixture
-async def sim() -> AsyncIterator[Simulator]:
-    async with Simulator(homelab_topology()) as simulator:
-        yield simulator
 
 
 @pytest.fixture

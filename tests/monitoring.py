@@ -1,33 +1,24 @@
-"""End-to-end fixtures: the simulator on loopback and the whole app monitoring it."""
+"""Monitoring a simulator end to end: the whole app polling it, read through /api/state."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from pulse import keys
 from pulse.config.nodes import InstanceConfig, InstanceKind
-from pulse.simulator import ServerInfo, Simulator, homelab_topology
-from tests.conftest import AppClient
+from pulse.demo import instance_for as demo_instance
+from pulse.simulator import ServerInfo, Simulator
 
 
 def instance_for(server: ServerInfo, instance_id: str, **changes: Any) -> InstanceConfig:
-    """An instance config for a simulated server: API token, pinned fingerprint."""
-    base = InstanceConfig(
-        id=instance_id,
-        kind=InstanceKind(server.kind),
-        name=server.name,
-        host=server.url,
-        token_name=server.token_id,
-        token_value=server.token_secret,
-        fingerprint=server.fingerprint,
-    )
+    """The demo's instance config for a simulated server, with test-specific changes."""
+    base = demo_instance(server, instance_id)
     return base.replace(**changes) if changes else base
 
 
@@ -68,16 +59,3 @@ class Monitor:
             if asyncio.get_running_loop().time() > deadline:
                 raise AssertionError(f"condition not met within {limit} s; last state: {state}")
             await asyncio.sleep(0.1)
-
-
-@pytest.fixture
-async def sim() -> AsyncIterator[Simulator]:
-    async with Simulator(homelab_topology()) as simulator:
-        yield simulator
-
-
-@pytest.fixture
-async def monitor(app_client: AppClient, sim: Simulator) -> Monitor:
-    client = await app_client(polling_interval=1, connection_timeout=1)
-    client.app[keys.POLLERS].max_backoff = 1.0
-    return Monitor(client, sim)
