@@ -20,6 +20,7 @@ from aiohttp import web
 from pulse import keys
 from pulse.config.nodes import InstanceConfig, InstanceKind
 from pulse.config.settings import Settings
+from pulse.registration.connect import learn, probe
 
 if TYPE_CHECKING:
     from pulse.simulator import ServerInfo
@@ -59,7 +60,9 @@ async def _simulator(app: web.Application) -> AsyncIterator[None]:
             kind = InstanceKind(server.kind)
             existing = registry.by_name(server.name)
             instance = instance_for(server, existing.id if existing else registry.next_id(kind))
-            await registry.put(instance)
+            # As when a user adds a node: connect once and take over the cluster facts.
+            result, _latency = await probe(app, instance)
+            await registry.put(learn(instance, result, others=registry.instances, name_given=True))
             added.append(instance.id)
             log.info("demo: monitoring simulated %s %r at %s", kind.value, server.name, server.url)
         settings = app[keys.SETTINGS]

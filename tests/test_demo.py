@@ -46,6 +46,11 @@ async def test_demo_shows_the_full_state_within_two_cycles(
     assert set(nodes) == {"pve1", "pve2", "pve3", "pve-edge"}
     assert nodes["pve3"]["status"] == "offline"
     assert nodes["pve3"]["lastSeen"] is None  # offline since before Pulse started
+    # registered as a user's node would be: the cluster and its members are known
+    configured = {n["name"]: n for n in await (await client.get("/api/config/nodes")).json()}
+    assert configured["homelab"]["isCluster"] is True
+    members = {e["NodeName"]: e["Online"] for e in configured["homelab"]["clusterEndpoints"]}
+    assert members == {"pve1": True, "pve2": True, "pve3": False}
     assert [p["status"] for p in state["pbs"]] == ["online"]
     # monitored through real clients: every instance made real API calls over loopback
     assert state["performance"]["totalApiCalls"] > 0
