@@ -29,6 +29,9 @@ from pulse.state.store import StateStore
 log = logging.getLogger(__name__)
 
 PUBLISH_DELAY = 0.05  # seconds: cycles finishing within this window share one publish
+# At most two publishes per polling interval, however many instances finish at other moments:
+# each publish assembles, evaluates alerts on and serialises the whole state.
+PUBLISHES_PER_INTERVAL = 2
 
 
 class PollerManager:
@@ -60,6 +63,7 @@ class PollerManager:
         self._slices: dict[str, InstanceSlice] = {}
         self._stopping: set[asyncio.Task[None]] = set()
         self._publish_handle: asyncio.TimerHandle | None = None
+        self._last_publish = float("-inf")  # loop time
         self._started_at = 0.0
         self._publishes = 0
         self._running = False
@@ -73,6 +77,7 @@ class PollerManager:
         self._started_at = self._clock()
         self.reconcile(self.registry.instances)
         self._publish()
+        self._last_publish = float("-inf")  # the empty start-up state must not delay real data
 
     async def stop(self) -> None:
         self._running = False
@@ -181,10 +186,13 @@ class PollerManager:
     def _schedule_publish(self) -> None:
         if self._publish_handle is None and self._running:
             loop = asyncio.get_running_loop()
-            self._publish_handle = loop.call_later(PUBLISH_DELAY, self._publish)
+            spacing = self._interval() / PUBLISHES_PER_INTERVAL
+            delay = max(PUBLISH_DELAY, self._last_publish + spacing - loop.time())
+            self._publish_handle = loop.call_later(delay, self._publish)
 
     def _publish(self) -> None:
         self._publish_handle = None
+        self._last_publish = asyncio.get_running_loop().time()
         slices = [self._slices[k] for k in self._pollers if k in self._slices]
         self._publishes += 1
         state = assemble(slices, performance=self._performance(), stats=self._stats())
