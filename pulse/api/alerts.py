@@ -167,7 +167,7 @@ def _int_param(request: web.Request, name: str, default: int, maximum: int) -> i
     raw = request.query.get(name, "")
     if not raw:
         return default
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):  # isdigit alone passes '²', int() does not
         raise BadRequest(f"{name} must be a non-negative whole number")
     return min(int(raw), maximum)
 
