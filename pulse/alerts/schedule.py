@@ -55,7 +55,8 @@ class LevelledRef(ResourceRef, Protocol):
 def _clock(text: str, path: str) -> int:
     """`HH:MM` → minutes after midnight."""
     hours, sep, minutes = text.partition(":")
-    if not (sep and hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
+    # ASCII only: isdigit() also passes '²', which int() rejects
+    if not (sep and text.isascii() and hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
         raise AlertConfigError(f"{path} must be a time as HH:MM")
     h, m = int(hours), int(minutes)
     if h > 23 or m > 59:
