@@ -185,7 +185,7 @@ def _backup_age(value: Any, path: str) -> BackupAge:
         raise AlertConfigError(f"{path}.noBackup must be alert or ignore")
     vmids: list[int] = []
     for item in strings(data, "excludeVmids", path):
-        if not item.isdigit():
+        if not (item.isascii() and item.isdigit()):  # isdigit alone passes '²'
             raise AlertConfigError(f"{path}.excludeVmids: {item!r} is not a VMID")
         vmids.append(int(item))
     return BackupAge(
