@@ -111,7 +111,7 @@ def merge(body: Mapping[str, Any], old: Mapping[str, Any]) -> dict[str, Any]:
             config[key] = body[key]
     if body.get("port") is not None:
         port = body["port"]
-        if isinstance(port, str) and port.strip().isdigit():
+        if isinstance(port, str) and port.strip().isascii() and port.strip().isdigit():
             port = int(port)
         if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
             raise BadRequest("port must be a number from 1 to 65535")
