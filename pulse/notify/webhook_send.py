@@ -168,7 +168,8 @@ async def post(
         return WebhookResponse(
             response.status,
             raw.decode("utf-8", "replace")[:MAX_RESPONSE_CHARS],
-            float(retry_after) if retry_after.isdigit() else None,
+            # isascii: isdigit() alone passes '²', which float() rejects
+            float(retry_after) if retry_after.isascii() and retry_after.isdigit() else None,
         )
 
 
