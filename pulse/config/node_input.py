@@ -22,6 +22,9 @@ from pulse.errors import BadRequest
 
 DEFAULT_PORTS = {InstanceKind.PVE: 8006, InstanceKind.PBS: 8007}
 MAX_NAME = 100
+# Every string field: far above any real host, user, token or password, far below the 8 KiB
+# header line a server accepts (a token goes out in the Authorization header).
+MAX_FIELD_CHARS = 1024
 _HOSTNAME = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_.-]{0,252})$")
 _USER = re.compile(r"^[^\s@!:]+@[A-Za-z0-9._-]+$")
 _TOKEN_PART = re.compile(r"^[A-Za-z][A-Za-z0-9._-]*$")
@@ -72,6 +75,8 @@ def parse_request(body: Mapping[str, Any]) -> NodeRequest:
         value = body.get(name)
         if value is not None and not isinstance(value, str):
             raise BadRequest(f"{name} must be a string")
+        if value is not None and len(value) > MAX_FIELD_CHARS:
+            raise BadRequest(f"{name} must be at most {MAX_FIELD_CHARS} characters")
         # Secrets are taken as typed (a password may end in a space); the rest is trimmed.
         strings[name] = (
             value if name in ("password", "tokenValue") or value is None else value.strip()

@@ -14,6 +14,7 @@ from aiohttp import web
 
 from pulse import keys
 from pulse.config.node_input import (
+    MAX_FIELD_CHARS,
     NodeRequest,
     build_instance,
     normalise_fingerprint,
@@ -44,6 +45,8 @@ def parse_registration(body: dict[str, Any]) -> Registration:
         value = body.get(key)
         if value is not None and not isinstance(value, str):
             raise BadRequest(f"{key} must be a string")
+        if value is not None and len(value) > MAX_FIELD_CHARS:  # the token goes into a header
+            raise BadRequest(f"{key} must be at most {MAX_FIELD_CHARS} characters")
         values[key] = (value or "").strip() if key != "tokenValue" else value or ""
     if not all(values[k] for k in ("type", "host", "tokenId", "tokenValue")):
         raise BadRequest("Missing required fields: type, host, tokenId and tokenValue")
