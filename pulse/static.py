@@ -30,8 +30,11 @@ class StaticFiles:
 
     def resolve(self, path: str) -> Path | None:
         relative = path.lstrip("/") or "index.html"
-        candidate = (self.root / relative).resolve()
-        if not candidate.is_relative_to(self.root) or not candidate.is_file():
+        try:
+            candidate = (self.root / relative).resolve()
+            if not candidate.is_relative_to(self.root) or not candidate.is_file():
+                return None
+        except (OSError, ValueError):  # a NUL byte, a name too long: no such file either
             return None
         return candidate
 
