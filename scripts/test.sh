@@ -27,8 +27,8 @@ if [ -x scripts/test-deps.sh ]; then
 fi
 
 echo "== ruff"
-"$VENV/bin/ruff" check pulse tests
-"$VENV/bin/ruff" format --check pulse tests
+"$VENV/bin/ruff" check pulse tests benchmarks scripts
+"$VENV/bin/ruff" format --check pulse tests benchmarks scripts
 echo "== mypy"
 "$VENV/bin/mypy"
 
