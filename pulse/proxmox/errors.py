@@ -12,6 +12,8 @@ ProxmoxError                 anything a PVE/PBS call can fail with
 
 from __future__ import annotations
 
+from pulse.logs import secret_filter
+
 
 class ProxmoxError(Exception):
     """Base class: a call to Proxmox VE or PBS failed. `str(err)` is safe to show."""
@@ -19,6 +21,9 @@ class ProxmoxError(Exception):
     kind = "error"
 
     def __init__(self, message: str, *, status: int = 0) -> None:
+        # Messages quote what servers answered; a server (or proxy) that echoes the request
+        # could hand back our credentials. They reach the UI and the API, so mask them here.
+        message = secret_filter.mask(message)
         super().__init__(message)
         self.message = message
         self.status = status
