@@ -151,9 +151,9 @@ class Alert:
             **self.extra,
         }
 
-    def to_json(self) -> dict[str, Any]:
-        """The full object (`/api/alerts/active`, history, websocket `alert`), reference §1.1."""
-        data: dict[str, Any] = {
+    def _identity_json(self) -> dict[str, Any]:
+        """What the full object and the short copy in the state share."""
+        return {
             "id": self.id,
             "type": str(self.type),
             "level": str(self.level),
@@ -165,9 +165,13 @@ class Alert:
             "value": _number(round(self.value, 2)),
             "threshold": _number(self.threshold),
             "startTime": rfc3339(self.start_time),
-            "lastSeen": rfc3339(self.last_seen),
-            "acknowledged": self.acknowledged,
         }
+
+    def to_json(self) -> dict[str, Any]:
+        """The full object (`/api/alerts/active`, history, websocket `alert`), reference §1.1."""
+        data = self._identity_json()
+        data["lastSeen"] = rfc3339(self.last_seen)
+        data["acknowledged"] = self.acknowledged
         if self.acknowledged and self.ack_time is not None:
             data["ackTime"] = rfc3339(self.ack_time)
             data["ackUser"] = self.ack_user
@@ -183,20 +187,8 @@ class Alert:
 
     def to_state_json(self) -> dict[str, Any]:
         """The short copy inside `/api/state` `activeAlerts` (state-model §3.16)."""
-        data = {
-            "id": self.id,
-            "type": str(self.type),
-            "level": str(self.level),
-            "resourceId": self.resource_id,
-            "resourceName": self.resource_name,
-            "node": self.node,
-            "instance": self.instance,
-            "message": self.message,
-            "value": _number(round(self.value, 2)),
-            "threshold": _number(self.threshold),
-            "startTime": rfc3339(self.start_time),
-            "acknowledged": self.acknowledged,
-        }
+        data = self._identity_json()
+        data["acknowledged"] = self.acknowledged
         if self.resolved_time is not None:
             data["resolvedTime"] = rfc3339(self.resolved_time)
         return data
